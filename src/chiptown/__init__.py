@@ -1,0 +1,1 @@
+"""ChipTown: the platform industrial parks use to grow an automotive-chip industry."""

@@ -1,0 +1,17 @@
+"""Test settings: fast hashing, tasks run in-process, mail kept in memory."""
+
+import os
+
+os.environ.setdefault("SECURE_COOKIES", "false")
+
+from .base import *  # noqa: E402,F403
+from .base import TASKS  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+TASKS["default"] = {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+AXES_FAILURE_LIMIT = 3
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
