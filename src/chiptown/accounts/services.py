@@ -15,8 +15,9 @@ def user_set_language(*, user: User, language: str) -> None:
     before = user.language
     user.language = language
     user.save(update_fields=["language"])
-    audit_record(actor=user, action="user.set_language", target=user,
-                 before={"language": before}, after={"language": language})
+    audit_record(
+        actor=user, action="user.set_language", target=user, before={"language": before}, after={"language": language}
+    )
 
 
 def api_token_issue(*, user: User, name: str) -> tuple[ApiToken, str]:

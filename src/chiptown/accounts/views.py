@@ -33,8 +33,13 @@ def set_language(request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated and isinstance(request.user, User):
             services.user_set_language(user=request.user, language=language)
         translation.activate(language)
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax",
-                            secure=settings.SESSION_COOKIE_SECURE, max_age=365 * 24 * 3600)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+            max_age=365 * 24 * 3600,
+        )
     return response
 
 
@@ -48,8 +53,11 @@ def profile(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Token revoked."))
             return redirect(reverse("accounts:profile"))
         _token, new_key = services.api_token_issue(user=request.user, name=request.POST.get("name", ""))
-    return render(request, "accounts/profile.html",
-                  {"tokens": request.user.api_tokens.order_by("-created_at"), "new_key": new_key})
+    return render(
+        request,
+        "accounts/profile.html",
+        {"tokens": request.user.api_tokens.order_by("-created_at"), "new_key": new_key},
+    )
 
 
 def locked_out(request: HttpRequest) -> HttpResponse:

@@ -46,9 +46,7 @@ def _jsonable(value: Any) -> Any:
 def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
     """The audit-ready values of a row's concrete fields (foreign keys as ids)."""
     names = (
-        list(fields)
-        if fields is not None
-        else [f.attname for f in instance._meta.concrete_fields if not f.primary_key]
+        list(fields) if fields is not None else [f.attname for f in instance._meta.concrete_fields if not f.primary_key]
     )
     return {name: _jsonable(getattr(instance, name)) for name in names}
 

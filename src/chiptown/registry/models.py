@@ -47,13 +47,20 @@ class ChainRole(models.TextChoices):
 
 # Upstream-to-downstream order of the chain, used to lay out the chain map in columns.
 CHAIN_STAGE = {
-    ChainRole.EDA_IP: 0, ChainRole.MATERIALS: 0, ChainRole.EQUIPMENT: 0, ChainRole.RESEARCH: 0,
-    ChainRole.FABLESS: 1, ChainRole.IDM: 1, ChainRole.FOUNDRY: 1,
-    ChainRole.OSAT: 2, ChainRole.LAB: 2,
+    ChainRole.EDA_IP: 0,
+    ChainRole.MATERIALS: 0,
+    ChainRole.EQUIPMENT: 0,
+    ChainRole.RESEARCH: 0,
+    ChainRole.FABLESS: 1,
+    ChainRole.IDM: 1,
+    ChainRole.FOUNDRY: 1,
+    ChainRole.OSAT: 2,
+    ChainRole.LAB: 2,
     ChainRole.MODULE: 3,
     ChainRole.TIER1: 4,
     ChainRole.OEM: 5,
-    ChainRole.INVESTOR: 6, ChainRole.GOVERNMENT: 6,
+    ChainRole.INVESTOR: 6,
+    ChainRole.GOVERNMENT: 6,
 }
 
 
@@ -91,7 +98,11 @@ class Organisation(models.Model):
     name_zh = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     credit_code = models.CharField(
-        _("Unified Social Credit Code"), max_length=18, null=True, blank=True, unique=True,
+        _("Unified Social Credit Code"),
+        max_length=18,
+        null=True,
+        blank=True,
+        unique=True,
         help_text=_("18 characters with its check character; Chinese organisations only."),
     )
     country = models.CharField(_("country"), max_length=2, default="CN", help_text=_("ISO 3166 code, e.g. CN, DE, US."))
@@ -115,9 +126,7 @@ class Organisation(models.Model):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         constraints = [
-            models.CheckConstraint(
-                condition=~models.Q(name_zh="", name_en=""), name="organisation_has_a_name"
-            ),
+            models.CheckConstraint(condition=~models.Q(name_zh="", name_en=""), name="organisation_has_a_name"),
             models.UniqueConstraint(
                 fields=["country", "name_key"],
                 condition=models.Q(credit_code__isnull=True),
@@ -174,8 +183,12 @@ class Person(models.Model):
     name_zh = models.CharField(_("name (Chinese)"), max_length=100, blank=True)
     name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="people",
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="people",
     )
     title = models.CharField(_("position"), max_length=100, blank=True)
     email = models.EmailField(_("email"), blank=True)
@@ -217,7 +230,9 @@ class Product(models.Model):
     name_zh = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     process_node = models.CharField(_("process node"), max_length=32, blank=True, help_text=_("e.g. 28nm, 0.18um"))
-    lifecycle = models.CharField(_("lifecycle"), max_length=16, choices=Lifecycle.choices, default=Lifecycle.MASS_PRODUCTION)
+    lifecycle = models.CharField(
+        _("lifecycle"), max_length=16, choices=Lifecycle.choices, default=Lifecycle.MASS_PRODUCTION
+    )
     is_demo = models.BooleanField(_("demo data"), default=False)
     search_text = models.TextField(editable=False, default="")
 
@@ -268,11 +283,20 @@ class Qualification(models.Model):
     """A certificate held by a product (AEC-Q, ISO 26262, ISO/SAE 21434) or a plant (IATF 16949)."""
 
     product = models.ForeignKey(
-        Product, verbose_name=_("product"), null=True, blank=True, on_delete=models.CASCADE, related_name="qualifications"
+        Product,
+        verbose_name=_("product"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="qualifications",
     )
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), null=True, blank=True,
-        on_delete=models.CASCADE, related_name="qualifications",
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="qualifications",
     )
     standard = models.CharField(_("standard"), max_length=16, choices=Standard.choices)
     level = models.CharField(_("grade / level"), max_length=4, blank=True)
@@ -351,12 +375,15 @@ class SupplyLink(models.Model):
         ChipCategory, verbose_name=_("chip category"), on_delete=models.PROTECT, related_name="supply_links"
     )
     product = models.ForeignKey(
-        Product, verbose_name=_("product"), null=True, blank=True, on_delete=models.SET_NULL, related_name="supply_links"
+        Product,
+        verbose_name=_("product"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="supply_links",
     )
     status = models.CharField(_("status"), max_length=16, choices=LinkStatus.choices, default=LinkStatus.EVALUATION)
-    share = models.DecimalField(
-        _("share of buyer's volume (%)"), max_digits=5, decimal_places=2, null=True, blank=True
-    )
+    share = models.DecimalField(_("share of buyer's volume (%)"), max_digits=5, decimal_places=2, null=True, blank=True)
     since = models.DateField(_("since"), null=True, blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
 
@@ -371,11 +398,13 @@ class SupplyLink(models.Model):
             ),
             models.CheckConstraint(condition=~models.Q(supplier=models.F("buyer")), name="supply_link_not_to_self"),
             models.UniqueConstraint(
-                fields=["supplier", "buyer", "category", "product"], name="supply_link_once_with_product",
+                fields=["supplier", "buyer", "category", "product"],
+                name="supply_link_once_with_product",
                 condition=models.Q(product__isnull=False),
             ),
             models.UniqueConstraint(
-                fields=["supplier", "buyer", "category"], name="supply_link_once_without_product",
+                fields=["supplier", "buyer", "category"],
+                name="supply_link_once_without_product",
                 condition=models.Q(product__isnull=True),
             ),
         ]

@@ -4,8 +4,8 @@ import os
 
 os.environ.setdefault("SECURE_COOKIES", "false")
 
-from .base import *  # noqa: E402,F403
-from .base import TASKS  # noqa: E402
+from .base import *  # noqa: F403
+from .base import TASKS
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
