@@ -5,10 +5,10 @@ from chiptown.accounts.models import ApiToken, User
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
+class UserAdmin(BaseUserAdmin[User]):
     list_display = ["username", "email", "role", "organisation", "is_active"]
     list_filter = ["role", "is_active"]
-    fieldsets = [*BaseUserAdmin.fieldsets, ("ChipTown", {"fields": ["role", "organisation", "language"]})]
+    fieldsets = [*(BaseUserAdmin.fieldsets or ()), ("ChipTown", {"fields": ["role", "organisation", "language"]})]
     raw_id_fields = ["organisation"]
 
 

@@ -6,6 +6,7 @@ import secrets
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 
@@ -67,5 +68,5 @@ class ApiToken(models.Model):
         token = cls.objects.select_related("user").filter(digest=_digest(key), user__is_active=True).first()
         if token is None:
             return None
-        cls.objects.filter(pk=token.pk).update(last_used_at=models.functions.Now())
+        cls.objects.filter(pk=token.pk).update(last_used_at=Now())
         return token.user

@@ -84,13 +84,16 @@ def _organisation_problems(values: dict[str, Any], *, exclude_pk: int | None) ->
     code = values.get("credit_code") or None
     if code and values.get("country", "CN") != "CN":
         problems.append(Problem(reason=_("Only Chinese organisations have a credit code."), column="credit_code"))
-    if code and Organisation.objects.filter(credit_code=code).exclude(pk=exclude_pk).exists():
+    if (
+        code
+        and Organisation.objects.filter(credit_code=code).exclude(pk__in=[exclude_pk] if exclude_pk else []).exists()
+    ):
         problems.append(Problem(reason=_("Another organisation already has this credit code."), column="credit_code"))
     if not code:
         key = name_key(values.get("name_en") or values.get("name_zh") or "")
         clash = Organisation.objects.filter(
             credit_code__isnull=True, country=values.get("country", "CN"), name_key=key
-        ).exclude(pk=exclude_pk)
+        ).exclude(pk__in=[exclude_pk] if exclude_pk else [])
         if key and clash.exists():
             problems.append(
                 Problem(reason=_("An organisation with this name already exists in this country."), column="name_en")
@@ -390,7 +393,7 @@ def qualification_delete(*, qualification: Qualification, by: Any) -> None:
 def _share_taken(*, buyer_id: int, category_id: str, exclude_pk: int | None) -> Decimal:
     total = (
         SupplyLink.objects.filter(buyer_id=buyer_id, category_id=category_id)
-        .exclude(pk=exclude_pk)
+        .exclude(pk__in=[exclude_pk] if exclude_pk else [])
         .aggregate(total=Sum("share"))["total"]
     )
     return Decimal(total or 0)
