@@ -1,6 +1,7 @@
 """The industry chain: organisations and their roles, people, products, qualifications and supply links."""
 
 import datetime
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -415,3 +416,36 @@ class SupplyLink(models.Model):
 
 
 SHARE_LIMIT = Decimal("100")
+
+
+class ImportBatch(models.Model):
+    """An uploaded import file kept in the database, so a worker on another machine can read it and the
+    audit entry of the import points at exactly what was imported."""
+
+    class Kind(models.TextChoices):
+        ORGANISATIONS = "organisations", _("Organisations")
+        PRODUCTS = "products", _("Products")
+        QUALIFICATIONS = "qualifications", _("Qualifications")
+        SUPPLY_LINKS = "supply_links", _("Supply links")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    filename = models.CharField(_("file name"), max_length=255)
+    data = models.BinaryField(_("file contents"))
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    dry_run = models.BooleanField(_("check only"), default=False)
+    job = models.OneToOneField(
+        "core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="import_batch"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.filename}"
