@@ -17,7 +17,7 @@ from chiptown.core.errors import NotFound, PermissionDenied
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     """Database and task-queue health for load balancers and monitoring."""
-    from django_tasks import default_task_backend
+    from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 
     checks: dict[str, dict[str, object]] = {}
     try:
@@ -26,7 +26,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
         checks["database"] = {"ok": True, "vendor": connection.vendor}
     except Exception as exc:
         checks["database"] = {"ok": False, "error": str(exc)}
-    backend = type(default_task_backend).__name__
+    # The backend itself, not the ConnectionProxy that django_tasks.default_task_backend is.
+    backend = type(task_backends[DEFAULT_TASK_BACKEND_ALIAS]).__name__
     try:
         if backend == "RQBackend":
             import django_rq

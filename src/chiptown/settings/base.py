@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_rq",
+    "ninja",  # serves the API docs page's scripts from our own static files (the CSP blocks CDNs)
     "chiptown.core",
     "chiptown.accounts",
     "chiptown.registry",
