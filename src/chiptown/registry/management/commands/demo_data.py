@@ -1,0 +1,72 @@
+"""`chiptown demo-data --scale N`: load a generated, clearly marked demo chain and one login per role."""
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chiptown.core.services import TerminalProgress
+from chiptown.registry import demo
+
+
+class Command(BaseCommand):
+    help = "Generate demo organisations, products, qualifications and supply links, and demo logins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--scale", type=int, default=1, help="1 = about 200 organisations; N multiplies.")
+        parser.add_argument("--seed", type=int, default=demo.DEFAULT_SEED, help="The same seed gives the same rows.")
+        parser.add_argument("--reset", action="store_true", help="Delete existing demo rows and logins first.")
+        parser.add_argument("--no-users", action="store_true", help="Do not create the demo logins.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        scale: int = options["scale"]
+        if scale < 1:
+            self.stderr.write(_("--scale must be 1 or more."))
+            raise SystemExit(2)
+        if options["reset"] and demo.demo_exists():
+            deleted = demo.delete_demo()
+            self.stdout.write(_("Deleted the existing demo data: %(counts)s.") % {"counts": _describe(deleted)})
+        if demo.demo_exists():
+            self.stdout.write(
+                _("Demo data already exists (%(counts)s); left as it is. Use --reset to regenerate it.")
+                % {"counts": _describe(demo.demo_counts())}
+            )
+        else:
+            started = time.perf_counter()
+            # Certificates are dated relative to the start of this year, so the demo never looks stale.
+            chain = demo.generate(scale, options["seed"], reference_date=timezone.localdate().replace(month=1, day=1))
+            progress = TerminalProgress(_("Writing demo data")) if options["verbosity"] >= 1 else demo.no_progress
+            counts = demo.write(chain, progress=progress)
+            self.stdout.write(
+                _("Wrote %(counts)s in %(seconds).1f s (scale %(scale)d, seed %(seed)d).")
+                % {"counts": _describe(counts), "seconds": time.perf_counter() - started, "scale": scale,
+                   "seed": options["seed"]}
+            )  # fmt: skip
+        if not options["no_users"]:
+            self._print_logins(demo.demo_users_ensure())
+
+    def _print_logins(self, logins: list[demo.DemoLogin]) -> None:
+        self.stdout.write("")
+        heading = _("Demo logins (password: %(password)s)") % {"password": demo.DEMO_PASSWORD}
+        self.stdout.write(self.style.MIGRATE_HEADING(heading))
+        width = max(len(login.role) for login in logins) + 2
+        for login in logins:
+            line = f"  {login.role:<{width}}{login.username:<10}".rstrip()
+            if login.organisation:
+                line += "  " + _("edits %(organisation)s") % {"organisation": login.organisation}
+            if login.note:
+                line += f"  ({login.note})"
+            self.stdout.write(line)
+
+
+def _describe(counts: dict[str, int]) -> str:
+    labels = {
+        "organisations": _("organisations"),
+        "people": _("people"),
+        "products": _("products"),
+        "qualifications": _("qualifications"),
+        "supply_links": _("supply links"),
+    }
+    return ", ".join(f"{counts[k]:,} {label}" for k, label in labels.items() if k in counts)
