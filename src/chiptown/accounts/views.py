@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from chiptown.accounts import services
 from chiptown.accounts.models import User
+from chiptown.core.errors import NotFound
 
 
 class LoginView(auth_views.LoginView):
@@ -49,7 +50,10 @@ def profile(request: HttpRequest) -> HttpResponse:
     new_key = None
     if request.method == "POST":
         if "revoke" in request.POST:
-            services.api_token_revoke(user=request.user, token_id=int(request.POST["revoke"]))
+            token_id = request.POST["revoke"].strip()
+            if not token_id.isascii() or not token_id.isdigit():
+                raise NotFound(_("No such token."))
+            services.api_token_revoke(user=request.user, token_id=int(token_id))
             messages.success(request, _("Token revoked."))
             return redirect(reverse("accounts:profile"))
         _token, new_key = services.api_token_issue(user=request.user, name=request.POST.get("name", ""))

@@ -44,6 +44,8 @@ NulFree = AfterValidator(_no_nul)
 Code8 = Annotated[str, Field(max_length=8), NulFree]
 Code16 = Annotated[str, Field(max_length=16), NulFree]
 Code32 = Annotated[str, Field(max_length=32), NulFree]
+# A category code that may not be blank: product_update would try to store "" as the category.
+CategoryCode = Annotated[str, Field(min_length=1, max_length=32), NulFree]
 Text64 = Annotated[str, Field(max_length=64), NulFree]
 Text100 = Annotated[str, Field(max_length=100), NulFree]
 Text190 = Annotated[str, Field(max_length=190), NulFree]
@@ -231,7 +233,7 @@ class OrganisationPatch(Patch):
 
 class ProductIn(Schema):
     organisation: RowId
-    category: Code32
+    category: CategoryCode
     part_number: Text64
     name_zh: Text200 = ""
     name_en: Text200 = ""
@@ -240,7 +242,7 @@ class ProductIn(Schema):
 
 
 class ProductPatch(Patch):
-    category: Code32 | None = None
+    category: CategoryCode | None = None
     part_number: Text64 | None = None
     name_zh: Text200 | None = None
     name_en: Text200 | None = None
