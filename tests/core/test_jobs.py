@@ -181,3 +181,11 @@ def test_own_job_page_is_visible_to_its_creator(stranger: User, stranger_client:
     own = job_create(kind="export", title="Export products", by=stranger)
 
     assert stranger_client.get(f"/core/jobs/{own.pk}/").status_code == 200
+
+
+def test_job_page_query_count_is_constant(
+    job: Job, operator_client: Client, django_assert_max_num_queries: Any
+) -> None:
+    # session + user + the job; the page lists nothing that grows.
+    with django_assert_max_num_queries(3):
+        assert operator_client.get(f"/core/jobs/{job.pk}/").status_code == 200

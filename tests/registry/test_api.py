@@ -275,3 +275,21 @@ def test_signed_in_reads_cost_only_the_session_lookups_more(
     _populate(5)
     with django_assert_max_num_queries(LIST_QUERIES["/organisations"] + 2):
         get(operator_client, "/organisations")
+
+
+def test_detail_query_counts_do_not_grow_with_related_rows(client: Client, django_assert_max_num_queries: Any) -> None:
+    organisation = OrganisationFactory()
+    for role in ("fabless", "idm", "tier1", "module"):
+        OrganisationRoleFactory(organisation=organisation, role=role)
+    product = ProductFactory(organisation=organisation)
+    qualification = QualificationFactory(product=product)
+    link = SupplyLinkFactory(supplier=organisation, product=product)
+
+    for path, queries in (
+        (f"/organisations/{organisation.pk}", 2),
+        (f"/products/{product.pk}", 1),
+        (f"/qualifications/{qualification.pk}", 1),
+        (f"/supply-links/{link.pk}", 1),
+    ):
+        with django_assert_max_num_queries(queries):
+            get(client, path)
