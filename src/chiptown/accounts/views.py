@@ -63,6 +63,3 @@ def profile(request: HttpRequest) -> HttpResponse:
         {"tokens": request.user.api_tokens.order_by("-created_at"), "new_key": new_key},
     )
 
-
-def locked_out(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/locked_out.html", status=429)
