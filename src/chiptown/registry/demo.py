@@ -475,7 +475,8 @@ _CUMULATIVE: dict[int, tuple[list[Any], list[float]]] = {}
 
 
 def _weighted(rng: random.Random, weights: dict[Any, int] | dict[Any, float]) -> Any:
-    """One key drawn by weight; the module-level tables' cumulative weights are computed once."""
+    """One key drawn by weight. Only pass the module's tables: they live as long as the module, so their id()
+    can key the cache of cumulative weights (computed once instead of on every draw)."""
     table = _CUMULATIVE.get(id(weights))
     if table is None:
         table = _CUMULATIVE[id(weights)] = (list(weights), list(itertools.accumulate(weights.values())))
@@ -992,7 +993,11 @@ def _insert(
 
 
 def write(chain: DemoChain, *, progress: Progress = no_progress) -> dict[str, int]:
-    """Insert a generated chain in one transaction; returns the number of rows written per kind."""
+    """Insert a generated chain in one transaction; returns the number of rows written per kind.
+
+    The same seed gives the same credit codes, so writing a chain twice fails on the unique credit code:
+    call delete_demo() first (the demo-data command checks demo_exists()).
+    """
     counts = chain.counts()
     grand_total = sum(counts.values()) or 1
     done = 0
