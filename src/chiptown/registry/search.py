@@ -8,23 +8,33 @@ How it stays fast at 20,000 organisations (see bench/bench_directory_search.py):
   a slice of it is the page, so pagination costs no second COUNT(*) scan.
 - On SQLite, when the query filters on the organisation's own columns, ordering by `+name_key` makes SQLite scan
   the table and sort the matches instead of walking the name index with a random table read per entry.
+- Role and category filters are `+id IN (subquery)` on SQLite, so SQLite walks the name index and tests each id
+  against the subquery's list instead of fetching every listed organisation and sorting them afterwards.
+- Which organisations hold a valid qualification of a standard (and level) takes a join over tens of thousands of
+  certificates, so that set is cached for a minute and intersected in Python; any product or qualification saved
+  or deleted through the ORM starts a new cache generation at once, bulk SQL writers are seen within the minute.
 - Product part numbers are matched by prefix (3+ characters) through the part-number index added in migration
-  0100_directory_indexes, as are qualification filters through its covering indexes.
+  0100_directory_indexes, which also covers the qualification join and the founding-year sort.
 """
 
 import datetime
 import re
+import uuid
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import CharField, F, Func, OrderBy, Q, QuerySet
+from django.db.models import BigIntegerField, CharField, F, Func, OrderBy, Q, QuerySet
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from chiptown.registry.models import Organisation, OrganisationRole, Product, Qualification, SupplyLink
 
 MAX_TERMS = 6
 PART_NUMBER_MIN_LENGTH = 3
+QUALIFIED_CACHE_SECONDS = 60
+_GENERATION_KEY = "registry:search-generation"
 
 SORTS = {
     "name": ("name_key", False),
@@ -93,26 +103,28 @@ def valid_qualifications(*, standard: str, level: str = "", on: datetime.date | 
 
 
 def directory_queryset(query: DirectoryQuery) -> QuerySet[Organisation]:
-    """Organisations matching the query, in the asked order (ids only are needed by callers that page)."""
+    """Organisations matching the query except its qualification filter (see qualified_organisation_ids), in the
+    asked order."""
     organisations = Organisation.objects.all()
+    if connection.vendor == "sqlite":
+        organisations = organisations.alias(
+            listed_id=Func(F("pk"), template="+%(expressions)s", output_field=BigIntegerField())
+        )
+        listed = "listed_id__in"
+    else:
+        listed = "pk__in"
     own_columns = False
     for term in query.terms:
         organisations = organisations.filter(_term_filter(term))
         own_columns = True
     if query.role:
         organisations = organisations.filter(
-            pk__in=OrganisationRole.objects.filter(role=query.role).values("organisation_id")
+            Q(**{listed: OrganisationRole.objects.filter(role=query.role).values("organisation_id")})
         )
     if query.category:
         organisations = organisations.filter(
-            Q(pk__in=Product.objects.filter(category_id=query.category).values("organisation_id"))
-            | Q(pk__in=SupplyLink.objects.filter(category_id=query.category).values("supplier_id"))
-        )
-    if query.standard:
-        held = valid_qualifications(standard=query.standard, level=query.level)
-        organisations = organisations.filter(
-            Q(pk__in=held.filter(product__isnull=False).values("product__organisation_id"))
-            | Q(pk__in=held.filter(organisation__isnull=False).values("organisation_id"))
+            Q(**{listed: Product.objects.filter(category_id=query.category).values("organisation_id")})
+            | Q(**{listed: SupplyLink.objects.filter(category_id=query.category).values("supplier_id")})
         )
     if query.in_park is not None:
         organisations = organisations.filter(in_park=query.in_park)
@@ -144,10 +156,53 @@ def _ordering(sort: str, *, scan_and_sort: bool) -> list[Any]:
     return ordering
 
 
-def directory_ids(query: DirectoryQuery) -> list[int]:
-    """Every matching organisation's id, in order: one query, read with a plain cursor (no model instances)."""
-    ids = directory_queryset(query).values_list("id", flat=True)
-    sql, params = ids.query.get_compiler(using=ids.db).as_sql()
+def _fetch_ids(queryset: QuerySet[Any]) -> list[int]:
+    """The first column of a values_list query, read with a plain cursor (no model instances, no converters)."""
+    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
+
+
+def directory_ids(query: DirectoryQuery) -> list[int]:
+    """Every matching organisation's id, in order: one query (plus the cached qualification set when asked)."""
+    ids = _fetch_ids(directory_queryset(query).values_list("id", flat=True))
+    if query.standard:
+        qualified = qualified_organisation_ids(standard=query.standard, level=query.level)
+        ids = [pk for pk in ids if pk in qualified]
+    return ids
+
+
+def _generation() -> str:
+    generation = cache.get(_GENERATION_KEY)
+    if generation is None:
+        generation = uuid.uuid4().hex
+        cache.set(_GENERATION_KEY, generation, None)
+    return str(generation)
+
+
+def registry_changed(**kwargs: Any) -> None:
+    """Start a new generation of the search caches (connected to product and qualification saves and deletes;
+    bulk writers that bypass the ORM may call it too)."""
+    cache.delete(_GENERATION_KEY)
+
+
+def qualified_organisation_ids(*, standard: str, level: str = "", on: datetime.date | None = None) -> frozenset[int]:
+    """Organisations holding a valid qualification of the standard (and level): on one of their products, or on
+    the organisation itself (plants). Cached for QUALIFIED_CACHE_SECONDS within one cache generation."""
+    day = on or timezone.localdate()
+    key = f"registry:qualified:{_generation()}:{standard}:{level}:{day.isoformat()}"
+    found = cache.get(key)
+    if isinstance(found, frozenset):
+        return found
+    held = valid_qualifications(standard=standard, level=level, on=day)
+    found = frozenset(
+        _fetch_ids(held.filter(product__isnull=False).values_list("product__organisation_id", flat=True))
+    ) | frozenset(_fetch_ids(held.filter(organisation__isnull=False).values_list("organisation_id", flat=True)))
+    cache.set(key, found, QUALIFIED_CACHE_SECONDS)
+    return found
+
+
+for _model in (Product, Qualification):
+    post_save.connect(registry_changed, sender=_model, dispatch_uid=f"search-generation-save-{_model.__name__}")
+    post_delete.connect(registry_changed, sender=_model, dispatch_uid=f"search-generation-delete-{_model.__name__}")
