@@ -117,7 +117,7 @@ bench: venv services
 
 messages: venv
 	mkdir -p src/chiptown/locale
-	cd src/chiptown && ../../$(BIN)/chiptown makemessages -l zh_Hans --ignore=migrations
+	cd src/chiptown && ../../$(BIN)/chiptown makemessages -l zh_Hans --ignore=migrations --add-location=file --no-obsolete
 
 clean:
 	rm -rf .mypy_cache .ruff_cache .pytest_cache .coverage htmlcov build test-results
