@@ -3,7 +3,7 @@
 import pytest
 
 from chiptown.registry import search, selectors
-from tests.factories import OrganisationFactory, ProductFactory
+from tests.factories import OrganisationFactory, ProductFactory, QualificationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +67,15 @@ def test_organisation_by_reference() -> None:
     assert selectors.organisation_by_reference("双胞胎一") is None  # ambiguous
     assert selectors.organisation_by_reference("") is None
     assert selectors.organisation_by_reference("#999999") is None
+
+
+def test_qualification_filter_sees_new_and_deleted_certificates_at_once() -> None:
+    maker = OrganisationFactory(name_en="Maker")
+    query = search.DirectoryQuery(standard="AEC-Q100", level="2")
+    assert search.directory_ids(query) == []  # cached as empty
+
+    qualification = QualificationFactory(product=ProductFactory(organisation=maker), standard="AEC-Q100", level="2")
+    assert search.directory_ids(query) == [maker.pk]
+
+    qualification.delete()
+    assert search.directory_ids(query) == []

@@ -379,3 +379,30 @@ def test_pages_render_in_chinese(client: Client) -> None:
     assert directory.status_code == page.status_code == chain.status_code == 200
     assert registry.organisations[0].name_zh in directory.content.decode()
     assert "控制芯片" in chain.content.decode()
+
+
+# --- Export of the current result set ---------------------------------------------------------------------------
+
+
+def test_operator_exports_the_current_results_in_import_columns(
+    operator_client: Client, rep_client: Client, client: Client
+) -> None:
+    exporters = pytest.importorskip("chiptown.registry.exporters")
+    build_registry(4)
+    url = reverse("registry:directory_export")
+    params = {"in_park": "yes", "role": "fabless", "format": "csv"}
+
+    response = operator_client.get(url, params)
+
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
+    lines = text.strip().splitlines()
+    assert lines[0].split(",") == exporters.header("organisations")
+    expected = Organisation.objects.filter(in_park=True, roles__role="fabless").order_by("name_key")
+    assert [line.split(",")[1] for line in lines[1:]] == [o.name_en for o in expected]
+    assert all(line.split(",")[-1] in {"fabless", "fabless;idm"} for line in lines[1:])
+    assert operator_client.get(url, {**params, "format": "xlsx"}).status_code == 200
+    assert rep_client.get(url, params).status_code == 403
+    assert client.get(url, params).status_code == 302
+    assert "Export these results" in operator_client.get(DIRECTORY).content.decode()
+    assert "Export these results" not in rep_client.get(DIRECTORY).content.decode()

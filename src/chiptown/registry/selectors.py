@@ -6,6 +6,7 @@ in views or templates); tests/registry/test_views*.py hold them to that.
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +47,29 @@ def directory_page(*, query: search.DirectoryQuery, page_number: Any, per_page: 
     by_id = {organisation.pk: organisation for organisation in rows}
     page.object_list = [by_id[pk] for pk in page_ids if pk in by_id]  # type: ignore[misc]
     return page
+
+
+EXPORT_CHUNK = 500
+
+
+def organisation_export_rows(*, ids: list[int], columns: list[str]) -> Iterator[list[Any]]:
+    """Rows for a file of the given organisations, in the given order, one value per column name (a model field,
+    or 'roles' joined with ';'). Reads in chunks, so a 20,000-row result costs 2 x 40 small queries."""
+    fields = [c for c in columns if c != "roles"]
+    for start in range(0, len(ids), EXPORT_CHUNK):
+        chunk = ids[start : start + EXPORT_CHUNK]
+        roles: dict[int, list[str]] = {pk: [] for pk in chunk}
+        for pk, role in (
+            OrganisationRole.objects.filter(organisation_id__in=chunk)
+            .order_by("role")
+            .values_list("organisation_id", "role")
+        ):
+            roles[pk].append(role)
+        rows = {row["id"]: row for row in Organisation.objects.filter(pk__in=chunk).values("id", *fields)}
+        for pk in chunk:
+            if pk in rows:
+                row = {**rows[pk], "roles": ";".join(roles[pk])}
+                yield [row.get(c) for c in columns]
 
 
 @dataclass(frozen=True)
@@ -171,7 +195,7 @@ def organisation_by_reference(text: str) -> Organisation | None:
     match = _PICK_ID.search(text)
     if match:
         return Organisation.objects.filter(pk=int(match.group(1))).first()
-    if text.isdigit():
+    if text.isdigit() and len(text) < 18:  # an id; credit codes have 18 characters, some all digits
         return Organisation.objects.filter(pk=int(text)).first()
     found = list(Organisation.objects.filter(Q(credit_code=text.upper()) | Q(name_zh=text) | Q(name_en=text))[:2])
     if len(found) == 1:

@@ -5,6 +5,7 @@ from chiptown.registry import views, views_imports
 app_name = "registry"
 urlpatterns = [
     path("", views.directory, name="directory"),
+    path("directory/export/", views.directory_export, name="directory_export"),
     path("organisations/new/", views.organisation_create, name="organisation_create"),
     path("organisations/suggest/", views.organisation_suggest, name="organisation_suggest"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation"),

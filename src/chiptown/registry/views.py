@@ -5,12 +5,14 @@ again and audit). Expected failures are ChipTownError: field problems go back in
 pages through core's middleware.
 """
 
+import io
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from chiptown.core.errors import ChipTownError, PermissionDenied
-from chiptown.registry import chain_layout, forms, selectors, services
+from chiptown.registry import chain_layout, forms, search, selectors, services
 from chiptown.registry.models import CHAIN_STAGE, ChainRole, ChipCategory, Organisation, Product, Standard
 
 STAGE_LABELS = {
@@ -71,6 +73,35 @@ def directory(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "query": query, "page": page, "role_labels": _role_labels()}
     template = "registry/_directory_results.html" if _is_htmx(request) else "registry/directory.html"
     return render(request, template, context)
+
+
+@login_required
+@require_GET
+def directory_export(request: HttpRequest) -> HttpResponseBase:
+    """The directory's current result set as an organisations file (CSV or XLSX) in the import's own columns,
+    so it can be edited and imported back. Operators only, like the registry-wide export."""
+    from chiptown.registry import exporters
+
+    _require(request, "registry.import_registry", None)
+    fmt = request.GET.get("format", "csv")
+    if fmt not in exporters.FORMATS:
+        raise Http404(_("No such export."))
+    query = forms.DirectoryForm(request.GET, facets=selectors.directory_facets()).to_query()
+    rows = selectors.organisation_export_rows(
+        ids=search.directory_ids(query), columns=exporters.header("organisations")
+    )
+    response: HttpResponseBase
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            exporters.csv_chunks("organisations", source=rows), content_type=exporters.CONTENT_TYPES[fmt]
+        )
+    else:
+        target = io.BytesIO()
+        exporters.write_xlsx("organisations", target, source=rows)
+        response = HttpResponse(target.getvalue(), content_type=exporters.CONTENT_TYPES[fmt])
+    filename = exporters.export_filename("organisations", fmt).replace("organisations", "directory")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @require_GET
