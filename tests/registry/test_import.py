@@ -548,3 +548,15 @@ def test_an_operator_check_is_made_even_when_the_service_is_called_directly(stra
 def test_organisations_keep_their_roles_table_consistent() -> None:
     run_import("organisations", two_organisations())
     assert OrganisationRole.objects.count() == 3
+
+
+@pytest.mark.parametrize("document", ["docs/import-columns.md", "README.md"])
+def test_the_documentation_lists_every_column_with_its_chinese_headers(document: str) -> None:
+    from pathlib import Path
+
+    from chiptown.registry.importers import COLUMNS, KINDS
+
+    text = (Path(__file__).resolve().parents[2] / document).read_text(encoding="utf-8")
+    for kind in KINDS:
+        for column in COLUMNS[kind]:
+            assert f"| `{column.name}` | {' / '.join(column.aliases)} |" in text, (kind, column.name)

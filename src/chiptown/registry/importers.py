@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Any, Generic, TypeVar, cast
 
 from django.db import IntegrityError, connection, models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -1568,6 +1568,9 @@ def registry_import(
         raise Conflict(
             _("The registry changed while the file was being checked; nothing was imported. Run the import again.")
         ) from exc
+    from chiptown.registry.search import registry_changed
+
+    registry_changed()  # the directory's cached qualification sets: executemany bypasses the ORM's signals
     progress(100, _("Imported"))
     return result
 
@@ -1591,5 +1594,5 @@ def import_batch_submit(*, by: Any, kind: str, filename: str, data: bytes, dry_r
         batch = ImportBatch.objects.create(
             kind=kind, filename=filename[:255], data=data, size=len(data), dry_run=dry_run, job=job, created_by=by
         )
-    import_registry_file.enqueue(str(batch.pk))
+    import_registry_file.enqueue(str(batch.pk), translation.get_language() or "")
     return batch

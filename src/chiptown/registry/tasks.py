@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from django.conf import settings
+from django.utils import translation
 from django_tasks import task
 
 from chiptown.core.services import Progress, job_run
@@ -10,9 +12,10 @@ from chiptown.registry.models import ImportBatch
 
 
 @task()
-def import_registry_file(batch_id: str) -> dict[str, Any] | None:
+def import_registry_file(batch_id: str, language: str = "") -> dict[str, Any] | None:
     """Import an uploaded file kept in an ImportBatch; the file's bytes come from the database, so the worker
-    may run on another machine than the web server that received the upload."""
+    may run on another machine than the web server that received the upload. Problems and warnings are written
+    in `language`, the uploader's."""
     batch = ImportBatch.objects.select_related("created_by").get(pk=batch_id)
     if batch.job_id is None:
         raise ValueError(f"import batch {batch_id} has no job")
@@ -28,4 +31,5 @@ def import_registry_file(batch_id: str) -> dict[str, Any] | None:
             batch=batch,
         )
 
-    return job_run(batch.job_id, work)
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return job_run(batch.job_id, work)
