@@ -560,3 +560,23 @@ def test_the_documentation_lists_every_column_with_its_chinese_headers(document:
     for kind in KINDS:
         for column in COLUMNS[kind]:
             assert f"| `{column.name}` | {' / '.join(column.aliases)} |" in text, (kind, column.name)
+
+
+def test_a_row_with_more_cells_than_columns_is_refused_but_trailing_empty_cells_are_not() -> None:
+    rows = [["name_en", "country"], ["Infineon Technologies", "DE", "", ""], ["NXP", "NL", "surprise"]]
+
+    assert refused("organisations", rows) == [
+        Problem(row=3, reason="This row has more cells than the header has columns.")
+    ]
+    assert run_import("organisations", rows[:2])["created"] == 1
+
+
+def test_a_product_in_another_category_than_the_link_is_refused(
+    company: Organisation, other_company: Organisation
+) -> None:
+    ProductFactory(organisation=company, part_number="AC100", category_id="control")
+    rows = [LINK_HEADER, [company.credit_code, other_company.credit_code, "power", "AC100", "", "", ""]]
+
+    assert refused("supply_links", rows) == [
+        Problem(row=2, column="category", reason="The product is in another chip category.")
+    ]

@@ -197,3 +197,12 @@ def test_the_import_command_dry_run_writes_nothing(tmp_path: Path) -> None:
 
     assert "would create 1" in out.getvalue()
     assert Organisation.objects.count() == 0
+
+
+def test_a_representative_cannot_see_an_import_result(operator_client: Client, rep_client: Client) -> None:
+    operator_client.post(
+        reverse("registry:import"), {"kind": "organisations", "file": org_file(org_row(name_en="X", country="DE"))}
+    )
+    batch = ImportBatch.objects.get()
+
+    assert rep_client.get(reverse("registry:import_result", args=[batch.pk])).status_code == 403
