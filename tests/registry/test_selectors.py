@@ -1,8 +1,11 @@
 """Registry reads behind the pages: search terms, directory order and ids, organisation references."""
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from chiptown.registry import search, selectors
+from chiptown.registry.models import Qualification
 from tests.factories import OrganisationFactory, ProductFactory, QualificationFactory
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +72,7 @@ def test_organisation_by_reference() -> None:
     assert selectors.organisation_by_reference("#999999") is None
 
 
-def test_qualification_filter_sees_new_and_deleted_certificates_at_once() -> None:
+def test_qualification_filter_sees_new_and_deleted_certificates_at_once(operator_client: Client) -> None:
     maker = OrganisationFactory(name_en="Maker")
     query = search.DirectoryQuery(standard="AEC-Q100", level="2")
     assert search.directory_ids(query) == []  # cached as empty
@@ -77,5 +80,17 @@ def test_qualification_filter_sees_new_and_deleted_certificates_at_once() -> Non
     qualification = QualificationFactory(product=ProductFactory(organisation=maker), standard="AEC-Q100", level="2")
     assert search.directory_ids(query) == [maker.pk]
 
-    qualification.delete()
+    operator_client.post(reverse("registry:qualification_delete", args=[qualification.pk]))
+    assert search.directory_ids(query) == []
+
+
+def test_other_writers_are_seen_within_the_cache_lifetime_or_when_they_say_so() -> None:
+    maker = OrganisationFactory(name_en="Maker")
+    qualification = QualificationFactory(product=ProductFactory(organisation=maker), standard="AEC-Q101", level="")
+    query = search.DirectoryQuery(standard="AEC-Q101")
+    assert search.directory_ids(query) == [maker.pk]
+
+    Qualification.objects.filter(pk=qualification.pk).delete()  # a bulk writer, no signal
+    search.registry_changed()
+
     assert search.directory_ids(query) == []

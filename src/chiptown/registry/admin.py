@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from chiptown.core.services import audit_record, snapshot
+from chiptown.registry import search
 from chiptown.registry.models import (
     ChipCategory,
     Organisation,
@@ -39,6 +40,7 @@ class AuditedAdmin(admin.ModelAdmin):
             actor=request.user, action=f"{obj._meta.model_name}.admin_delete", target=obj, before=snapshot(obj)
         )
         super().delete_model(request, obj)
+        search.registry_changed()
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         for obj in queryset:

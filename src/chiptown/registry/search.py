@@ -11,8 +11,9 @@ How it stays fast at 20,000 organisations (see bench/bench_directory_search.py):
 - Role and category filters are `+id IN (subquery)` on SQLite, so SQLite walks the name index and tests each id
   against the subquery's list instead of fetching every listed organisation and sorting them afterwards.
 - Which organisations hold a valid qualification of a standard (and level) takes a join over tens of thousands of
-  certificates, so that set is cached for a minute and intersected in Python; any product or qualification saved
-  or deleted through the ORM starts a new cache generation at once, bulk SQL writers are seen within the minute.
+  certificates, so that set is cached for a minute and intersected in Python; any organisation, product or
+  qualification saved through the ORM, or deleted through the pages, starts a new cache generation at once
+  (registry_changed); other writers are seen within the minute, or at once when they call registry_changed().
 - Product part numbers are matched by prefix (3+ characters) through the part-number index added in migration
   0100_directory_indexes, which also covers the qualification join and the founding-year sort.
 """
@@ -26,7 +27,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import BigIntegerField, CharField, F, Func, OrderBy, Q, QuerySet
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_save
 from django.utils import timezone
 
 from chiptown.registry.models import Organisation, OrganisationRole, Product, Qualification, SupplyLink
@@ -173,7 +174,8 @@ def directory_ids(query: DirectoryQuery) -> list[int]:
     return ids
 
 
-def _generation() -> str:
+def generation() -> str:
+    """The current generation of the search caches: a new one after every ORM write to the registry."""
     generation = cache.get(_GENERATION_KEY)
     if generation is None:
         generation = uuid.uuid4().hex
@@ -182,8 +184,8 @@ def _generation() -> str:
 
 
 def registry_changed(**kwargs: Any) -> None:
-    """Start a new generation of the search caches (connected to product and qualification saves and deletes;
-    bulk writers that bypass the ORM may call it too)."""
+    """Start a new generation of the search caches (connected to organisation, product and qualification saves;
+    deleting pages and bulk writers that bypass the ORM call it themselves)."""
     cache.delete(_GENERATION_KEY)
 
 
@@ -191,7 +193,7 @@ def qualified_organisation_ids(*, standard: str, level: str = "", on: datetime.d
     """Organisations holding a valid qualification of the standard (and level): on one of their products, or on
     the organisation itself (plants). Cached for QUALIFIED_CACHE_SECONDS within one cache generation."""
     day = on or timezone.localdate()
-    key = f"registry:qualified:{_generation()}:{standard}:{level}:{day.isoformat()}"
+    key = f"registry:qualified:{generation()}:{standard}:{level}:{day.isoformat()}"
     found = cache.get(key)
     if isinstance(found, frozenset):
         return found
@@ -203,6 +205,7 @@ def qualified_organisation_ids(*, standard: str, level: str = "", on: datetime.d
     return found
 
 
-for _model in (Product, Qualification):
-    post_save.connect(registry_changed, sender=_model, dispatch_uid=f"search-generation-save-{_model.__name__}")
-    post_delete.connect(registry_changed, sender=_model, dispatch_uid=f"search-generation-delete-{_model.__name__}")
+# post_save only: a post_delete receiver would stop Django's fast bulk deletes (demo data, cascades); the pages
+# that delete call registry_changed() themselves.
+for _model in (Organisation, Product, Qualification):
+    post_save.connect(registry_changed, sender=_model, dispatch_uid=f"search-generation-{_model.__name__}")

@@ -82,7 +82,8 @@ class DirectoryFacets:
 
 
 def directory_facets() -> DirectoryFacets:
-    """Categories, provinces and countries present; cached for a minute (they change rarely, the page often)."""
+    """Categories, provinces and countries present; cached for a minute within one search-cache generation (they
+    change rarely, the page is read often)."""
 
     def compute() -> DirectoryFacets:
         return DirectoryFacets(
@@ -101,7 +102,7 @@ def directory_facets() -> DirectoryFacets:
             ),
         )
 
-    facets = cache.get_or_set("registry:directory-facets", compute, FACETS_CACHE_SECONDS)
+    facets = cache.get_or_set(f"registry:directory-facets:{search.generation()}", compute, FACETS_CACHE_SECONDS)
     return facets if isinstance(facets, DirectoryFacets) else compute()
 
 

@@ -202,6 +202,7 @@ def organisation_delete(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, "registry.delete_organisation", organisation)
     if request.method == "POST":
         services.organisation_delete(organisation=organisation, by=request.user)
+        search.registry_changed()
         messages.success(request, _("Organisation deleted."))
         return redirect("registry:directory")
     return render(
@@ -311,6 +312,7 @@ def product_delete(request: HttpRequest, pk: int) -> HttpResponse:
     back = product.organisation.get_absolute_url()
     if request.method == "POST":
         services.product_delete(product=product, by=request.user)
+        search.registry_changed()
         messages.success(request, _("Product deleted."))
         return redirect(back)
     return render(
@@ -425,6 +427,7 @@ def qualification_delete(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _holder_organisation(qualification)
     if request.method == "POST":
         services.qualification_delete(qualification=qualification, by=request.user)
+        search.registry_changed()
         messages.success(request, _("Qualification deleted."))
         return redirect(organisation.get_absolute_url())
     return render(
