@@ -7,10 +7,10 @@ from chiptown.registry.chain_layout import (
     DASHES,
     MapEdge,
     MapNode,
+    busiest_subnetwork,
     edge_width,
     layout,
     node_stage,
-    top_nodes,
 )
 
 
@@ -79,9 +79,27 @@ def test_widths_are_clamped() -> None:
     assert set(DASHES) == {"mass_production", "design_win", "evaluation"}
 
 
-def test_top_nodes_keeps_the_best_connected_with_stable_ties() -> None:
-    assert top_nodes({1: 5, 2: 9, 3: 5, 4: 1}, 2) == {2, 1}
-    assert top_nodes({1: 1}, 10) == {1}
+def test_busiest_subnetwork_keeps_linked_organisations() -> None:
+    # Two hubs (1 and 2) that are not linked to each other, each with its own spokes.
+    links = [(1, 10), (1, 11), (1, 12), (2, 20), (2, 21), (2, 22), (10, 11)]
+
+    kept = busiest_subnetwork(links, 3)
+
+    assert kept == {1, 10, 11}  # a hub and two of its spokes, not the two unlinked hubs
+    assert busiest_subnetwork(links, 100) == {1, 2, 10, 11, 12, 20, 21, 22}
+    assert busiest_subnetwork([], 5) == set()
+    assert busiest_subnetwork([(1, 1)], 5) == set()
+
+
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), max_size=120), st.integers(2, 30))
+def test_busiest_subnetwork_never_leaves_a_kept_organisation_without_a_link(
+    links: list[tuple[int, int]], limit: int
+) -> None:
+    kept = busiest_subnetwork(links, limit)
+
+    assert len(kept) <= limit
+    for pk in kept:
+        assert any(s != t and pk in (s, t) and {s, t} <= kept for s, t in links)
 
 
 @given(

@@ -8,7 +8,7 @@ also a Tier-1 therefore sits with the Tier-1s, because that is where its product
 a role are placed with the chip makers when they only supply in the category and with the vehicle makers otherwise.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -188,6 +188,21 @@ def layout(nodes: Sequence[MapNode], edges: Sequence[MapEdge]) -> ChainLayout:
     )
 
 
-def top_nodes(degrees: dict[int, int], limit: int) -> set[int]:
-    """The `limit` organisations with most links (ties broken by id, so the choice is stable)."""
-    return {pk for pk, _ in sorted(degrees.items(), key=lambda item: (-item[1], item[0]))[:limit]}
+def busiest_subnetwork(links: Sequence[tuple[int, int]], limit: int) -> set[int]:
+    """At most `limit` organisations chosen link by link, busiest links first (by their ends' link counts), so
+    that every chosen organisation has at least one drawn link: the best-connected part of the network rather
+    than the best-connected organisations, which may not be linked to each other at all."""
+    degrees: Counter[int] = Counter()
+    for source, target in links:
+        degrees[source] += 1
+        degrees[target] += 1
+    kept: set[int] = set()
+    for source, target in sorted(set(links), key=lambda st: (-(degrees[st[0]] + degrees[st[1]]), st)):
+        if source == target:
+            continue
+        new = {source, target} - kept
+        if len(kept) + len(new) <= limit:
+            kept |= new
+            if len(kept) >= limit:
+                break
+    return kept

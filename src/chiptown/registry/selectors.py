@@ -15,7 +15,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from chiptown.registry import search
-from chiptown.registry.chain_layout import MapEdge, MapNode, node_stage, top_nodes
+from chiptown.registry.chain_layout import MapEdge, MapNode, busiest_subnetwork, node_stage
 from chiptown.registry.models import (
     ChipCategory,
     Organisation,
@@ -223,8 +223,8 @@ def chain_network(
     province: str = "",
     limit: int = CHAIN_MAP_LIMIT,
 ) -> ChainNetwork:
-    """Supply links in a category (optionally those touching the park or a province), with the `limit`
-    organisations that have most links there. Three queries: links, their organisations, their roles."""
+    """Supply links in a category (optionally those touching the park or a province), cut down to the `limit`
+    organisations of its busiest part. Three queries: links, their organisations, their roles."""
     links: QuerySet[SupplyLink] = SupplyLink.objects.filter(category=category)
     if in_park_only:
         links = links.filter(Q(supplier__in_park=True) | Q(buyer__in_park=True))
@@ -239,7 +239,7 @@ def chain_network(
         degrees[buyer_id] += 1
         suppliers.add(supplier_id)
         buyers.add(buyer_id)
-    kept = top_nodes(dict(degrees), limit)
+    kept = busiest_subnetwork([(s, b) for s, b, _status, _share in rows], limit)
     organisations = Organisation.objects.filter(pk__in=kept).prefetch_related("roles")
     nodes = [
         MapNode(
