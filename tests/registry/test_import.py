@@ -580,3 +580,9 @@ def test_a_product_in_another_category_than_the_link_is_refused(
     assert refused("supply_links", rows) == [
         Problem(row=2, column="category", reason="The product is in another chip category.")
     ]
+
+
+def test_text_longer_than_its_column_is_refused(company: Organisation) -> None:
+    rows = [PRODUCT_HEADER, [company.credit_code, "control", "P" * 65, "", "", "", ""]]
+
+    assert refused("products", rows) == [Problem(row=2, column="part_number", reason="At most 64 characters (got 65).")]

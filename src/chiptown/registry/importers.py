@@ -515,15 +515,7 @@ def _max_length(model: type[models.Model], name: str) -> int:
 
 def _text_check(model: type[models.Model], name: str) -> Callable[[str], str]:
     """A free-text column: stripped, at most the column's length."""
-    limit = _max_length(model, name)
-
-    def check(raw: str) -> str:
-        text = raw.strip()
-        if len(text) > limit:
-            raise validation.FieldInvalid(_("At most %(n)d characters (got %(got)d).") % {"n": limit, "got": len(text)})
-        return text
-
-    return check
+    return functools.partial(validation.text, max_length=_max_length(model, name))
 
 
 def _optional(check: Callable[[str], T], empty: Any) -> Callable[[str], Any]:
@@ -814,10 +806,7 @@ def _url_check() -> Callable[[str], str]:
     limit = _max_length(Organisation, "website")
 
     def check(raw: str) -> str:
-        text = validation.url(raw)
-        if len(text) > limit:
-            raise validation.FieldInvalid(_("At most %(n)d characters (got %(got)d).") % {"n": limit, "got": len(text)})
-        return text
+        return validation.text(validation.url(raw), max_length=limit)
 
     return check
 

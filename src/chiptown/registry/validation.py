@@ -38,6 +38,14 @@ def country_codes() -> frozenset[str]:
         return frozenset(row["code"] for row in csv.DictReader(f))
 
 
+def text(value: str, *, max_length: int) -> str:
+    """Free text for a column of `max_length` characters, stripped of surrounding spaces."""
+    stripped = value.strip()
+    if len(stripped) > max_length:
+        raise FieldInvalid(_("At most %(n)d characters (got %(got)d).") % {"n": max_length, "got": len(stripped)})
+    return stripped
+
+
 def credit_code(value: str) -> str:
     """A Unified Social Credit Code (GB 32100-2015), upper-cased, with its check character verified."""
     code = value.strip().upper()
