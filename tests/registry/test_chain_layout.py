@@ -120,3 +120,12 @@ def test_layout_places_every_node_once_without_overlap(
     known = {pk for pk, _ in raw_nodes}
     assert all(e.edge.source in known and e.edge.target in known for e in drawing.edges)
     assert all(p.x >= 0 and p.x + p.width <= drawing.width for p in drawing.nodes)
+
+
+def test_map_labels_fit_by_display_width() -> None:
+    from chiptown.registry.templatetags.registry_tags import fit
+
+    assert fit("Short", 10) == "Short"
+    assert fit("Beijing Horizon Robotics", 10) == "Beijing H…"
+    assert fit("北京地平线机器人技术研发有限公司", 10) == "北京地平…"
+    assert fit("北京ab", 6) == "北京ab"

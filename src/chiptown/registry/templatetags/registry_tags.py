@@ -1,5 +1,6 @@
 """Template helpers for the registry pages: dictionary look-ups, qualification labels, percentages."""
 
+import unicodedata
 from decimal import Decimal
 from typing import Any
 
@@ -64,3 +65,24 @@ def select_options(bound_field: Any) -> str:
 
 
 SELECTED = mark_safe(" selected")
+
+
+def _width(character: str) -> int:
+    """Display width in half-widths: CJK and other wide characters count two."""
+    return 2 if unicodedata.east_asian_width(character) in ("W", "F") else 1
+
+
+@register.filter
+def fit(text: str, width: int) -> str:
+    """Cut text to a display width (CJK characters count double), ending in '…' when cut: for SVG labels, which
+    do not wrap or clip by themselves."""
+    text = str(text or "")
+    if sum(_width(c) for c in text) <= width:
+        return text
+    kept, used = [], 1
+    for character in text:
+        used += _width(character)
+        if used > width:
+            break
+        kept.append(character)
+    return "".join(kept).rstrip() + "…"
