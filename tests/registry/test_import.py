@@ -241,6 +241,7 @@ def test_missing_and_unknown_columns_are_reported_against_row_1() -> None:
         ),
         Problem(row=1, column="category", reason="The file has no category column."),
     ]
+    assert Product.objects.count() == 0
 
 
 def test_organisations_need_a_name_column() -> None:
@@ -249,6 +250,7 @@ def test_organisations_need_a_name_column() -> None:
     assert problems == [
         Problem(row=1, column="name_zh", reason="The file needs at least one of the columns name_zh, name_en.")
     ]
+    assert Organisation.objects.count() == 0
 
 
 def test_products_of_a_registered_maker_are_imported_and_reimport_is_idempotent(company: Organisation) -> None:
