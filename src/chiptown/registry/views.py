@@ -601,13 +601,3 @@ def chain_map(request: HttpRequest) -> HttpResponse:
         },
     )
 
-
-# --- Import and export (placeholders; the import helper repoints these URL names to views_imports) -------------------
-
-
-def import_upload(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("import")
-
-
-def export_download(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("export")
