@@ -48,7 +48,7 @@ def test_base_settings_make_cookies_secure_by_default() -> None:
         "from chiptown.settings import base; "
         "print(base.SESSION_COOKIE_SECURE, base.CSRF_COOKIE_SECURE, base.SESSION_COOKIE_HTTPONLY, base.DEBUG)"
     )
-    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)  # noqa: S603
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
 
     assert result.stdout.split() == ["True", "True", "True", "False"]
 

@@ -176,6 +176,14 @@ RQ_QUEUES: dict[str, dict[str, Any]] = {"default": {"URL": REDIS_URL or "redis:/
 if REDIS_URL:
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 
+# Short-lived caches (directory facets and qualification sets, one minute at most). Per process by default;
+# with REDIS_URL every web and worker process shares one, so an import on a worker refreshes the web's at once.
+CACHES: dict[str, dict[str, Any]] = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "chiptown"}
+}
+if REDIS_URL:
+    CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ChipTown <noreply@chiptown.invalid>")
 
