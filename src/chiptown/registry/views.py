@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -180,11 +181,12 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         logo = _upload(request, "logo")
         try:
-            services.organisation_update(
-                organisation=organisation, by=request.user, values=form.values(), roles=form.cleaned_data["roles"]
-            )
-            if logo is not None:
-                services.organisation_set_logo(organisation=organisation, by=request.user, logo=logo)
+            with transaction.atomic():  # a refused logo must not leave the other changes half-saved
+                services.organisation_update(
+                    organisation=organisation, by=request.user, values=form.values(), roles=form.cleaned_data["roles"]
+                )
+                if logo is not None:
+                    services.organisation_set_logo(organisation=organisation, by=request.user, logo=logo)
         except ChipTownError as exc:
             if isinstance(exc, PermissionDenied):
                 raise
@@ -600,4 +602,3 @@ def chain_map(request: HttpRequest) -> HttpResponse:
             "limit": selectors.CHAIN_MAP_LIMIT,
         },
     )
-
