@@ -193,7 +193,7 @@ def qualified_organisation_ids(*, standard: str, level: str = "", on: datetime.d
     """Organisations holding a valid qualification of the standard (and level): on one of their products, or on
     the organisation itself (plants). Cached for QUALIFIED_CACHE_SECONDS within one cache generation."""
     day = on or timezone.localdate()
-    key = f"registry:qualified:{generation()}:{standard.replace(" ", "_")}:{level}:{day.isoformat()}"
+    key = f"registry:qualified:{generation()}:{standard.replace(' ', '_')}:{level}:{day.isoformat()}"
     found = cache.get(key)
     if isinstance(found, frozenset):
         return found
