@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("chiptown.accounts.urls")),
     path("core/", include("chiptown.core.urls")),
+    path("competition/", include("chiptown.competitions.urls")),
     path("", include("chiptown.registry.urls")),
 ]
 

@@ -449,3 +449,27 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.filename}"
+
+
+class Investment(models.Model):
+    """An investor holds a stake in a company: a tie that counts as a conflict of interest for judges."""
+
+    investor = models.ForeignKey(
+        Organisation, verbose_name=_("investor"), on_delete=models.CASCADE, related_name="investments"
+    )
+    company = models.ForeignKey(
+        Organisation, verbose_name=_("company"), on_delete=models.CASCADE, related_name="investors"
+    )
+    since = models.DateField(_("since"), null=True, blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    class Meta:
+        verbose_name = _("investment")
+        verbose_name_plural = _("investments")
+        constraints = [
+            models.UniqueConstraint(fields=["investor", "company"], name="investment_once"),
+            models.CheckConstraint(condition=~models.Q(investor=models.F("company")), name="investment_not_in_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.investor} → {self.company}"

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "chiptown.core",
     "chiptown.accounts",
     "chiptown.registry",
+    "chiptown.competitions",
 ]
 
 MIDDLEWARE = [

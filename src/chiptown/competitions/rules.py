@@ -1,0 +1,38 @@
+"""Who may do what in the competition. Predicates here; permissions registered at the bottom by each part."""
+
+from typing import Any
+
+import rules
+
+from chiptown.core.rules import is_operator
+
+
+@rules.predicate
+def owns_entry(user: Any, entry: Any) -> bool:
+    """The applicant: who created the entry, or a representative of the applying (lead) organisation."""
+    if entry is None or not user.is_authenticated:
+        return False
+    if entry.created_by_id == user.pk:
+        return True
+    return bool(user.role == "company_rep" and user.organisation_id and entry.organisation_id == user.organisation_id)
+
+
+@rules.predicate
+def is_judge_of(user: Any, entry: Any) -> bool:
+    """An active judge assigned to the entry who has no conflict with it (conflicts are checked when
+    assigning and again here, so a later-declared conflict also closes the door)."""
+    if entry is None or not user.is_authenticated:
+        return False
+    from chiptown.competitions.conflicts import judge_conflicts_with_entry
+    from chiptown.competitions.models import Assignment
+
+    assignment = (
+        Assignment.objects.select_related("judge").filter(entry=entry, judge__user=user, judge__active=True).first()
+    )
+    return assignment is not None and not judge_conflicts_with_entry(judge=assignment.judge, entry=entry)
+
+
+rules.add_perm("competitions.manage", is_operator)
+rules.add_perm("competitions.view_entry", is_operator | owns_entry | is_judge_of)
+rules.add_perm("competitions.change_entry", is_operator | owns_entry)
+rules.add_perm("competitions.score_entry", is_judge_of)

@@ -1,0 +1,1 @@
+"""Competition pages, one module per part (entries, judging, results), like services/."""

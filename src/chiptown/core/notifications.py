@@ -1,0 +1,32 @@
+"""Email to people in their own language: every notification goes through notify()."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+
+
+def notify(*, users: Iterable[Any], subject: str, template: str, context: dict[str, Any] | None = None) -> int:
+    """Send one email per user with an address, rendered in the user's language.
+
+    `subject` is an English msgid (translated per recipient); `template` names a plain-text template
+    (e.g. "competitions/email/submitted.txt") rendered with `context` plus `user`. Returns how many were sent.
+    """
+    sent = 0
+    for user in users:
+        if not getattr(user, "email", ""):
+            continue
+        language = getattr(user, "language", "") or settings.LANGUAGE_CODE
+        with translation.override(language):
+            body = render_to_string(template, {**(context or {}), "user": user})
+            message = EmailMultiAlternatives(
+                subject=f"[ChipTown] {translation.gettext(subject)}",
+                body=body,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=[user.email],
+            )
+        sent += message.send()
+    return sent
