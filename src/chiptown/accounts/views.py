@@ -62,4 +62,3 @@ def profile(request: HttpRequest) -> HttpResponse:
         "accounts/profile.html",
         {"tokens": request.user.api_tokens.order_by("-created_at"), "new_key": new_key},
     )
-
