@@ -190,6 +190,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ChipTown <noreply@chi
 
 NINJA_PAGINATION_PER_PAGE = 50
 
+# Absolute links in emails, certificates and their QR codes come from here, never from the request's Host header.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
