@@ -36,3 +36,7 @@ rules.add_perm("competitions.manage", is_operator)
 rules.add_perm("competitions.view_entry", is_operator | owns_entry | is_judge_of)
 rules.add_perm("competitions.change_entry", is_operator | owns_entry)
 rules.add_perm("competitions.score_entry", is_judge_of)
+
+# Results (decisions, publication, certificates, exports): operators only.
+rules.add_perm("competitions.decide_results", is_operator)
+rules.add_perm("competitions.export_results", is_operator)

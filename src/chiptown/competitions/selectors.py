@@ -1,1 +1,121 @@
 """Reads of the competition (each part adds its own; querysets and dataclasses, owning select_related)."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+
+from chiptown.competitions.models import Category, Certificate, Decision, Edition, Entry, PartnershipMember
+from chiptown.registry.models import pick_language
+
+# --- Results: published editions, winners, certificates ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Applicant:
+    """One name an entry is known by (an organisation, a person, or each partner), with its registry page."""
+
+    name_zh: str
+    name_en: str
+    url: str = ""
+
+    @property
+    def display_name(self) -> str:
+        return pick_language(self.name_zh, self.name_en)
+
+
+def entry_applicants(entry: Entry) -> list[Applicant]:
+    """Who an entry is for, from rows already loaded: the nominee (linked to their organisation's page), every
+    partner of a partnership, or the applying organisation."""
+    if entry.person_id and entry.person is not None:
+        person = entry.person
+        organisation = person.organisation
+        return [Applicant(person.name_zh, person.name_en, organisation.get_absolute_url() if organisation else "")]
+    partners = [member.organisation for member in entry.partners.all()]
+    if partners:
+        return [Applicant(o.name_zh, o.name_en, o.get_absolute_url()) for o in partners]
+    if entry.organisation is not None:
+        organisation = entry.organisation
+        return [Applicant(organisation.name_zh, organisation.name_en, organisation.get_absolute_url())]
+    return [Applicant("", entry.title or f"#{entry.pk}")]
+
+
+def entry_names(entry: Entry) -> tuple[str, str]:
+    """An entry's applicant names joined, in Chinese and in English (each falling back to the other)."""
+    applicants = entry_applicants(entry)
+    name_zh = "、".join(a.name_zh or a.name_en for a in applicants)
+    name_en = " & ".join(a.name_en or a.name_zh for a in applicants)
+    return name_zh, name_en
+
+
+def _partners_prefetch(lookup: str = "partners") -> Prefetch:
+    return Prefetch(lookup, queryset=PartnershipMember.objects.select_related("organisation").order_by("pk"))
+
+
+@dataclass(frozen=True)
+class Winner:
+    entry: Entry
+    rank: int | None
+    certificate: Certificate | None
+
+    @property
+    def applicants(self) -> list[Applicant]:
+        return entry_applicants(self.entry)
+
+
+@dataclass(frozen=True)
+class CategoryResults:
+    category: Category
+    winners: list[Winner] = field(default_factory=list)
+
+
+def published_editions() -> QuerySet[Edition]:
+    return Edition.objects.filter(results_published_at__isnull=False).order_by("-year")
+
+
+def published_edition(*, year: int) -> Edition | None:
+    return published_editions().filter(year=year).first()
+
+
+def edition_results(*, edition: Edition) -> list[CategoryResults]:
+    """Each category of the edition with its winners in rank order (three queries whatever the size)."""
+    categories = list(edition.categories.order_by("kind"))
+    decisions = (
+        Decision.objects.filter(entry__category__edition=edition, is_winner=True)
+        .select_related("entry__organisation", "entry__person__organisation", "entry__certificate")
+        .prefetch_related(
+            Prefetch(
+                "entry__partners", queryset=PartnershipMember.objects.select_related("organisation").order_by("pk")
+            )
+        )
+        .order_by("rank", "entry_id")
+    )
+    by_category: dict[int, list[Winner]] = {c.pk: [] for c in categories}
+    for decision in decisions:
+        entry = decision.entry
+        by_category[entry.category_id].append(
+            Winner(entry=entry, rank=decision.rank, certificate=getattr(entry, "certificate", None))
+        )
+    return [CategoryResults(category=c, winners=by_category[c.pk]) for c in categories]
+
+
+def certificate_by_code(*, code: str) -> Certificate | None:
+    """A certificate with its entry, category, edition and names loaded; None for an unknown code."""
+    if not code or len(code) > 32:
+        return None
+    return (
+        Certificate.objects.select_related(
+            "entry__category__edition", "entry__organisation", "entry__person__organisation", "entry__decision"
+        )
+        .prefetch_related(
+            Prefetch(
+                "entry__partners", queryset=PartnershipMember.objects.select_related("organisation").order_by("pk")
+            )
+        )
+        .filter(code=code)
+        .first()
+    )
+
+
+def category_decisions(*, category: Category) -> dict[int, Decision]:
+    """The recorded decisions of a category, by entry id."""
+    return {d.entry_id: d for d in Decision.objects.filter(entry__category=category).select_related("decided_by")}
