@@ -17,3 +17,4 @@ STORAGES = {
 }
 # Each test process keeps its own cache, even when REDIS_URL is set for the Redis task tests.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "chiptown-tests"}}
+STATIC_ROOT = None  # type: ignore[assignment]  # nothing is collected in tests; WhiteNoise would warn about the missing folder
