@@ -166,7 +166,7 @@ def test_the_import_command_imports_and_audits_as_the_system(tmp_path: Path) -> 
 
     call_command("import", "organisations", str(path), stdout=out, stderr=err)
 
-    assert out.getvalue().strip() == "1 rows of organisations: created 1, updated 0, unchanged 0, 0 warnings"
+    assert out.getvalue().strip() == "1 rows of organisations: created 1, updated 0, unchanged 0; 0 warnings"
     assert "100%" in err.getvalue()
     entry = AuditEntry.objects.get(action="registry.import")
     assert entry.actor is None

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from chiptown.registry import exporters
 from chiptown.registry.importers import KINDS
@@ -29,17 +30,17 @@ class Command(BaseCommand):
         kind, fmt, output = options["kind"], options["format"], options["output"]
         if kind == "all":
             if output is None:
-                raise CommandError("Give --output DIR for 'all': one file per kind is written there.")
+                raise CommandError(_("Give --output DIR for 'all': one file per kind is written there."))
             output.mkdir(parents=True, exist_ok=True)
             for each in KINDS:
                 path = output / f"{each}.{fmt}"
                 with path.open("wb") as target:
                     self._write(each, fmt, target)
-                self.stderr.write(f"wrote {path}")
+                self.stderr.write(_("wrote %(path)s") % {"path": path})
             return
         if output is None:
             if fmt == "xlsx" and sys.stdout.isatty():
-                raise CommandError("Give --output FILE for XLSX rather than writing it to a terminal.")
+                raise CommandError(_("Give --output FILE for XLSX rather than writing it to a terminal."))
             stream = getattr(self.stdout, "_out", sys.stdout)
             if hasattr(stream, "buffer"):
                 self._write(kind, fmt, stream.buffer)
@@ -48,8 +49,8 @@ class Command(BaseCommand):
                 for chunk in exporters.csv_chunks(kind):
                     stream.write(chunk.decode("utf-8"))
             else:
-                raise CommandError("Give --output FILE for XLSX.")
+                raise CommandError(_("Give --output FILE for XLSX."))
             return
         with output.open("wb") as target:
             self._write(kind, fmt, target)
-        self.stderr.write(f"wrote {output}")
+        self.stderr.write(_("wrote %(path)s") % {"path": output})

@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from chiptown.core.errors import ChipTownError
 from chiptown.core.services import Progress, TerminalProgress, no_progress
@@ -26,7 +27,7 @@ class Command(BaseCommand):
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise CommandError(f"Cannot read {path}: {exc.strerror}") from exc
+            raise CommandError(_("Cannot read %(path)s: %(reason)s") % {"path": path, "reason": exc.strerror}) from exc
         # The raw stream: the command's wrapper would end every write with a newline and break the bar.
         progress: Progress = (
             no_progress if options["no_progress"] else TerminalProgress(kind, stream=getattr(self.stderr, "_out", None))
@@ -51,16 +52,24 @@ class Command(BaseCommand):
             self.stderr.write("")
             self.stderr.write(exc.message)
             for problem in exc.problems:
-                where = ", ".join(
-                    part for part in (f"row {problem.row}" if problem.row else "", str(problem.column or "")) if part
-                )
+                row = _("row %(row)s") % {"row": problem.row} if problem.row else ""
+                where = ", ".join(part for part in (row, str(problem.column or "")) if part)
                 self.stderr.write(f"  {where}: {problem.reason}" if where else f"  {problem.reason}")
-            raise CommandError(f"{path.name} was not imported.") from exc
+            raise CommandError(_("%(file)s was not imported.") % {"file": path.name}) from exc
         for warning in result["warnings"]:
-            self.stderr.write(f"warning: row {warning['row']}, {warning['column']}: {warning['reason']}")
-        verb = "would create" if result["dry_run"] else "created"
-        self.stdout.write(
-            f"{result['rows']} rows of {kind}: {verb} {result['created']}, updated {result['updated']}, "
-            f"unchanged {result['unchanged']}, {result['warning_count']} warnings"
-            + (" (dry run: nothing written)" if result["dry_run"] else "")
-        )
+            self.stderr.write(
+                _("warning: row %(row)s, %(column)s: %(reason)s")
+                % {"row": warning["row"], "column": warning["column"], "reason": warning["reason"]}
+            )
+        counts = {**result, "kind": kind}
+        if result["dry_run"]:
+            summary = _(
+                "%(rows)s rows of %(kind)s checked: would create %(created)s, update %(updated)s, leave "
+                "%(unchanged)s unchanged; %(warning_count)s warnings (dry run: nothing written)"
+            )
+        else:
+            summary = _(
+                "%(rows)s rows of %(kind)s: created %(created)s, updated %(updated)s, unchanged %(unchanged)s; "
+                "%(warning_count)s warnings"
+            )
+        self.stdout.write(summary % counts)
