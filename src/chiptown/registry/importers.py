@@ -27,7 +27,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from rapidfuzz import fuzz, process
 
 from chiptown.core.errors import ChipTownError, Conflict, PermissionDenied, Problem
@@ -1517,10 +1517,12 @@ def registry_import(
     plan = PLANNERS[kind](ctx) if not ctx.problems else Plan()
     if ctx.problems:
         raise ChipTownError(
-            _("%(n)d problems found in %(filename)s; nothing was imported.")
-            % {"n": ctx.problems.count, "filename": filename}
-            if ctx.problems.count != 1
-            else _("1 problem found in %(filename)s; nothing was imported.") % {"filename": filename},
+            ngettext(
+                "%(n)d problem found in %(filename)s; nothing was imported.",
+                "%(n)d problems found in %(filename)s; nothing was imported.",
+                ctx.problems.count,
+            )
+            % {"n": ctx.problems.count, "filename": filename},
             code="import_refused",
             problems=ctx.problems.capped(),
         )
