@@ -45,7 +45,7 @@ def ranking_of(entries: list[Entry]) -> list[Ranked]:
                 ci_high=score + 0.4,
                 rank_low=max(1, place - 1),
                 rank_high=place + 1,
-                flags=["straddles cut-off"] if place == 2 else [],
+                flags=["cutoff"] if place == 2 else [],
             )
         )
     return ranked

@@ -2,9 +2,20 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
-from chiptown.competitions.models import Category, Certificate, Decision, Edition, Entry, PartnershipMember
+from chiptown.competitions.models import (
+    Assignment,
+    Category,
+    Certificate,
+    Decision,
+    Edition,
+    Entry,
+    EntryStatus,
+    PartnershipMember,
+    Review,
+    ReviewStatus,
+)
 from chiptown.registry.models import pick_language
 
 # --- Results: published editions, winners, certificates ---------------------------------------------------------
@@ -56,6 +67,7 @@ class Winner:
     entry: Entry
     rank: int | None
     certificate: Certificate | None
+    decision: Decision | None = None
 
     @property
     def applicants(self) -> list[Applicant]:
@@ -93,7 +105,7 @@ def edition_results(*, edition: Edition) -> list[CategoryResults]:
     for decision in decisions:
         entry = decision.entry
         by_category[entry.category_id].append(
-            Winner(entry=entry, rank=decision.rank, certificate=getattr(entry, "certificate", None))
+            Winner(entry=entry, rank=decision.rank, certificate=getattr(entry, "certificate", None), decision=decision)
         )
     return [CategoryResults(category=c, winners=by_category[c.pk]) for c in categories]
 
@@ -119,3 +131,73 @@ def certificate_by_code(*, code: str) -> Certificate | None:
 def category_decisions(*, category: Category) -> dict[int, Decision]:
     """The recorded decisions of a category, by entry id."""
     return {d.entry_id: d for d in Decision.objects.filter(entry__category=category).select_related("decided_by")}
+
+
+@dataclass(frozen=True)
+class DecisionProgress:
+    """How far a category's decision has got: eligible entries, how many have a decision, how many win."""
+
+    eligible: int
+    decided: int
+    winners: int
+
+
+def edition_decision_counts(*, edition: Edition) -> dict[int, DecisionProgress]:
+    """DecisionProgress per category id (one query)."""
+    rows = (
+        Entry.objects.filter(category__edition=edition, status=EntryStatus.ELIGIBLE)
+        .values("category_id")
+        .annotate(
+            eligible=Count("pk"),
+            decided=Count("decision"),
+            winners=Count("decision", filter=Q(decision__is_winner=True)),
+        )
+    )
+    return {row["category_id"]: DecisionProgress(row["eligible"], row["decided"], row["winners"]) for row in rows}
+
+
+def edition_reviews(*, edition: Edition) -> QuerySet[Review]:
+    """Every review of an edition with its entry (and names) and judge loaded, for the scores export."""
+    return (
+        Review.objects.filter(assignment__entry__category__edition=edition)
+        .select_related(
+            "assignment__entry__category",
+            "assignment__entry__organisation",
+            "assignment__entry__person__organisation",
+            "assignment__judge__person",
+            "assignment__judge__user",
+        )
+        .prefetch_related(_partners_prefetch("assignment__entry__partners"))
+        .order_by("assignment__entry__category__kind", "assignment__entry_id", "assignment__judge_id")
+    )
+
+
+def edition_review_counts(*, edition: Edition) -> dict[int, dict[str, int]]:
+    """Per category id: assignments, submitted reviews and distinct judges (one query)."""
+    rows = (
+        Assignment.objects.filter(entry__category__edition=edition)
+        .values("entry__category_id")
+        .annotate(
+            assigned=Count("pk"),
+            submitted=Count("review", filter=Q(review__status=ReviewStatus.SUBMITTED)),
+            judges=Count("judge", distinct=True),
+        )
+    )
+    return {
+        row["entry__category_id"]: {
+            "assigned": row["assigned"],
+            "submitted": row["submitted"],
+            "judges": row["judges"],
+        }
+        for row in rows
+    }
+
+
+def edition_winners(*, edition: Edition) -> QuerySet[Decision]:
+    """Winning decisions of an edition by award and rank, names loaded (a constant number of queries per page)."""
+    return (
+        Decision.objects.filter(entry__category__edition=edition, is_winner=True)
+        .select_related("entry__category", "entry__organisation", "entry__person__organisation")
+        .prefetch_related(_partners_prefetch("entry__partners"))
+        .order_by("entry__category__kind", "rank", "entry_id")
+    )
