@@ -131,7 +131,7 @@ def edition_results(request: HttpRequest, year: int) -> dict[str, Any]:
         }
         for section in selectors.edition_results(edition=edition)
     ]
-    return {**EditionOut.from_orm(edition).dict(), "categories": categories}
+    return {**EditionOut.model_validate(edition).model_dump(), "categories": categories}
 
 
 @router.get("/editions/{year}/winners", response=list[WinnerRowOut])
