@@ -1,5 +1,6 @@
 """Reads of the competition (each part adds its own; querysets and dataclasses, owning select_related)."""
 
+import re
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -110,10 +111,13 @@ def edition_results(*, edition: Edition) -> list[CategoryResults]:
     return [CategoryResults(category=c, winners=by_category[c.pk]) for c in categories]
 
 
+CERTIFICATE_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
+
+
 def certificate_by_code(*, code: str) -> Certificate | None:
     """A certificate with its entry, category, edition and names loaded; None for an unknown code."""
-    if not code or len(code) > 32:
-        return None
+    if not CERTIFICATE_CODE.fullmatch(code or ""):
+        return None  # not a code we could have issued (secrets.token_urlsafe): no query, no NUL for PostgreSQL
     return (
         Certificate.objects.select_related(
             "entry__category__edition", "entry__organisation", "entry__person__organisation", "entry__decision"
