@@ -317,6 +317,9 @@ class AssignmentRun(models.Model):
     worst_entry_fit = models.FloatField(null=True, blank=True)
     solve_seconds = models.FloatField(null=True, blank=True)
     job = models.ForeignKey("core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    figures = models.JSONField(
+        default=dict, blank=True, help_text="What the run achieved against its bounds (max-min bound, ratios, counts)."
+    )
 
     class Meta:
         ordering = ["-created_at"]
