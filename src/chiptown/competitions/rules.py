@@ -40,3 +40,50 @@ rules.add_perm("competitions.score_entry", is_judge_of)
 # Results (decisions, publication, certificates, exports): operators only.
 rules.add_perm("competitions.decide_results", is_operator)
 rules.add_perm("competitions.export_results", is_operator)
+
+# --- Editions, categories, applications -------------------------------------------------------------------------
+
+
+@rules.predicate
+def may_apply(user: Any, category: Any) -> bool:
+    """Anyone signed in may nominate a person; organisations apply through their representatives (or an
+    operator on their behalf)."""
+    if category is None or not user.is_authenticated:
+        return False
+    if category.applicant_kind == "person":
+        return True
+    return bool(is_operator(user) or (user.role == "company_rep" and user.organisation_id))
+
+
+@rules.predicate
+def is_nominee(user: Any, entry: Any) -> bool:
+    """The nominated person's own account (the registry Person's linked user)."""
+    if entry is None or not user.is_authenticated or not entry.person_id:
+        return False
+    return bool(entry.person.user_id == user.pk)
+
+
+@rules.predicate
+def represents_partner(user: Any, entry: Any) -> bool:
+    """A representative of one of the organisations named in a partnership entry."""
+    if entry is None or not user.is_authenticated or user.role != "company_rep" or not user.organisation_id:
+        return False
+    return any(member.organisation_id == user.organisation_id for member in entry.partners.all())
+
+
+@rules.predicate
+def is_submitted(user: Any, entry: Any) -> bool:
+    """Past the draft stage: a draft stays its applicant's until it is submitted."""
+    return bool(entry is not None and entry.status != "draft")
+
+
+rules.add_perm("competitions.apply", may_apply)
+rules.add_perm("competitions.screen_entry", is_operator)
+rules.add_perm("competitions.respond_nomination", is_nominee)
+rules.add_perm("competitions.confirm_partnership", represents_partner)
+# The application page: whoever may see the entry, plus (once submitted) the nominee and the partners asked to
+# confirm it.
+rules.add_perm(
+    "competitions.view_application",
+    is_operator | owns_entry | is_judge_of | (is_submitted & (is_nominee | represents_partner)),
+)

@@ -19,3 +19,33 @@ urlpatterns += [
     path("certificates/<str:code>/revoke/", results_views.certificate_revoke, name="certificate_revoke"),
     path("verify/<str:code>/", results_views.verify, name="verify"),
 ]
+
+# Editions, categories, applications: edition pages, applying and nominating, documents, confirmations, screening.
+from django.urls import register_converter  # noqa: E402
+
+from chiptown.competitions.views import editions as edition_views  # noqa: E402
+from chiptown.competitions.views import entries as entry_views  # noqa: E402
+
+register_converter(edition_views.AwardConverter, "award")
+
+urlpatterns += [
+    path("", edition_views.editions, name="editions"),
+    path("new/", edition_views.edition_create, name="edition_create"),
+    path("mine/", entry_views.my_entries, name="my_entries"),
+    path("people/suggest/", entry_views.person_suggest, name="person_suggest"),
+    path("<int:year>/", edition_views.edition, name="edition"),
+    path("<int:year>/edit/", edition_views.edition_edit, name="edition_edit"),
+    path("<int:year>/<award:kind>/edit/", edition_views.category_edit, name="category_edit"),
+    path("<int:year>/<award:kind>/apply/", entry_views.apply, name="apply"),
+    path("<int:year>/<award:kind>/screening/", entry_views.screening, name="screening"),
+    path("entries/<int:pk>/", entry_views.entry, name="entry"),
+    path("entries/<int:pk>/edit/", entry_views.entry_edit, name="entry_edit"),
+    path("entries/<int:pk>/submit/", entry_views.entry_submit, name="entry_submit"),
+    path("entries/<int:pk>/withdraw/", entry_views.entry_withdraw, name="entry_withdraw"),
+    path("entries/<int:pk>/screen/", entry_views.entry_screen, name="entry_screen"),
+    path("entries/<int:pk>/nomination/", entry_views.nomination_respond, name="nomination_respond"),
+    path("entries/<int:pk>/partnership/", entry_views.partnership_respond, name="partnership_respond"),
+    path("entries/<int:pk>/documents/", entry_views.entry_document_upload, name="entry_document_upload"),
+    path("documents/<int:pk>/", entry_views.entry_document, name="entry_document"),
+    path("documents/<int:pk>/delete/", entry_views.entry_document_delete, name="entry_document_delete"),
+]
