@@ -87,3 +87,24 @@ rules.add_perm(
     "competitions.view_application",
     is_operator | owns_entry | is_judge_of | (is_submitted & (is_nominee | represents_partner)),
 )
+
+# --- Judging: scoring, progress, reminders, ranking --------------------------------------------------------------
+# A judge scores through competitions.score_entry (is_judge_of); operators follow progress, remind judges, reopen
+# a submitted review (with a reason) and read the calibrated ranking, where every score is visible.
+rules.add_perm("competitions.view_progress", is_operator)
+rules.add_perm("competitions.send_reminders", is_operator)
+rules.add_perm("competitions.reopen_review", is_operator)
+rules.add_perm("competitions.view_ranking", is_operator)
+
+# --- Judges, conflicts and assignment ------------------------------------------------------------------------------
+
+
+@rules.predicate
+def is_the_judge(user: Any, judge: Any) -> bool:
+    """The judge's own account (a judge declares their own conflicts)."""
+    return bool(judge is not None and user.is_authenticated and judge.user_id == user.pk)
+
+
+rules.add_perm("competitions.manage_judges", is_operator)
+rules.add_perm("competitions.run_assignment", is_operator)
+rules.add_perm("competitions.declare_conflict", is_operator | is_the_judge)

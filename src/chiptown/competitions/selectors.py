@@ -1,16 +1,20 @@
 """Reads of the competition (each part adds its own; querysets and dataclasses, owning select_related)."""
 
 import datetime
+import hashlib
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
-from chiptown.competitions import eligibility
+from chiptown.competitions import conflicts, eligibility, ranking
 from chiptown.competitions.models import (
     Assignment,
     AwardKind,
@@ -21,10 +25,12 @@ from chiptown.competitions.models import (
     Entry,
     EntryDocument,
     EntryStatus,
+    Judge,
     PartnershipMember,
     Review,
     ReviewStatus,
 )
+from chiptown.competitions.services.reviews import SCORABLE_STATES, Criterion, rubric_criteria, weighted_score
 from chiptown.core.errors import Problem
 from chiptown.registry.models import Person, Product, Qualification, SupplyLink, pick_language
 
@@ -484,3 +490,467 @@ def organisation_products(*, organisation_id: int | None) -> list[Product]:
     if not organisation_id:
         return []
     return list(Product.objects.filter(organisation_id=organisation_id).order_by("part_number"))
+
+
+# --- Judging: a judge's entries, the operators' progress, reviews and the calibrated ranking ---------------------
+
+
+def conflicted_assignment_ids(assignments: Iterable[Assignment]) -> set[int]:
+    """The assignments whose judge conflicts with the entry (loaded rows: judge and entry selected).
+
+    Uses the conflicts module's batch check when it has one (a constant number of queries); otherwise asks
+    pair by pair."""
+    rows = list(assignments)
+    if not rows:
+        return set()
+    batch = getattr(conflicts, "conflicting_pairs", None)
+    if batch is not None:
+        pairs = batch(pairs=[(a.judge, a.entry) for a in rows])
+        return {a.pk for a in rows if (a.judge_id, a.entry_id) in pairs}
+    return {a.pk for a in rows if conflicts.judge_conflicts_with_entry(judge=a.judge, entry=a.entry)}
+
+
+def _review_of(assignment: Assignment) -> Review | None:
+    """The assignment's review when it was loaded with select_related("review") (None when there is none)."""
+    try:
+        return assignment.review
+    except Review.DoesNotExist:
+        return None
+
+
+@dataclass(frozen=True)
+class JudgeRow:
+    """One entry on a judge's page: the judge's own review only (never anyone else's)."""
+
+    assignment: Assignment
+    review: Review | None
+    weighted: float | None
+
+    @property
+    def entry(self) -> Entry:
+        return self.assignment.entry
+
+    @property
+    def state(self) -> str:
+        if self.review is None:
+            return "todo"
+        return str(self.review.status)
+
+    @property
+    def applicants(self) -> list[Applicant]:
+        return entry_applicants(self.assignment.entry)
+
+
+@dataclass(frozen=True)
+class JudgeCategory:
+    category: Category
+    rows: list[JudgeRow]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        found = Counter(row.state for row in self.rows)
+        return {"todo": found["todo"], "draft": found["draft"], "submitted": found["submitted"]}
+
+
+@dataclass(frozen=True)
+class JudgePage:
+    judgeships: list[Judge]  # every active judgeship, newest edition first (the edition switcher)
+    edition: Edition | None  # the edition shown (None: every edition)
+    categories: list[JudgeCategory]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        total: Counter[str] = Counter()
+        for category in self.categories:
+            total.update(category.counts)
+        return {"todo": total["todo"], "draft": total["draft"], "submitted": total["submitted"]}
+
+    @property
+    def total(self) -> int:
+        return sum(len(c.rows) for c in self.categories)
+
+
+def _judge_assignments() -> QuerySet[Assignment]:
+    return Assignment.objects.select_related(
+        "judge",
+        "review",
+        "entry__category__edition",
+        "entry__organisation",
+        "entry__person__organisation",
+        "entry__product",
+    ).prefetch_related(_partners_prefetch("entry__partners"))
+
+
+def judge_page(*, user: Any, year: int | None = None) -> JudgePage:
+    """The entries assigned to a judge (only active judgeships, only entries still in the competition, never
+    an entry the judge conflicts with), grouped by category, with the judge's own progress. A constant number of
+    queries whatever the number of entries (given a batch conflict check)."""
+    judgeships = list(Judge.objects.filter(user=user, active=True).select_related("edition").order_by("-edition__year"))
+    edition = next((j.edition for j in judgeships if j.edition.year == year), None) if year is not None else None
+    if year is not None and edition is None:
+        return JudgePage(judgeships=judgeships, edition=None, categories=[])
+    found = _judge_assignments().filter(
+        judge__in=[j for j in judgeships if edition is None or j.edition_id == edition.pk],
+        entry__status__in=SCORABLE_STATES,
+    )
+    assignments = list(found.order_by("-entry__category__edition__year", "entry__category__kind", "entry_id"))
+    blocked = conflicted_assignment_ids(assignments)
+    by_category: dict[int, JudgeCategory] = {}
+    criteria: dict[int, list[Criterion]] = {}
+    for assignment in assignments:
+        if assignment.pk in blocked:
+            continue
+        category = assignment.entry.category
+        if category.pk not in by_category:
+            by_category[category.pk] = JudgeCategory(category=category, rows=[])
+            criteria[category.pk] = rubric_criteria(category)
+        review = _review_of(assignment)
+        weighted = weighted_score(criteria[category.pk], review.scores) if review is not None else None
+        by_category[category.pk].rows.append(JudgeRow(assignment=assignment, review=review, weighted=weighted))
+    ordered = sorted(
+        by_category.values(),
+        key=lambda c: (-c.category.edition.year, AWARD_ORDER.get(c.category.kind, len(AWARD_ORDER))),
+    )
+    return JudgePage(judgeships=judgeships, edition=edition, categories=ordered)
+
+
+def judge_assignment(*, user: Any, entry_pk: int) -> Assignment | None:
+    """The signed-in judge's assignment for an entry, with what the review page shows (entry, applicant,
+    documents, the judge's own review); None when the user is not assigned to it."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        _judge_assignments()
+        .select_related("entry__created_by")
+        .prefetch_related(_documents_prefetch_for("entry__documents"))
+        .filter(entry_id=entry_pk, judge__user=user)
+        .first()
+    )
+
+
+def _documents_prefetch_for(lookup: str) -> Prefetch:
+    return Prefetch(lookup, queryset=EntryDocument.objects.order_by("uploaded_at", "pk"))
+
+
+# --- Operators: progress per judge and per entry -------------------------------------------------------------------
+
+PROGRESS_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class JudgeProgress:
+    judge_id: int
+    name: str
+    username: str
+    active: bool
+    assigned: int
+    drafts: int
+    submitted: int
+    last_reminded: datetime.datetime | None
+
+    @property
+    def to_do(self) -> int:
+        return self.assigned - self.drafts - self.submitted
+
+    @property
+    def unfinished(self) -> int:
+        return self.assigned - self.submitted
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.submitted / self.assigned) if self.assigned else 0
+
+
+@dataclass(frozen=True)
+class EntryProgress:
+    entry: Entry
+    assigned: int
+    drafts: int
+    submitted: int
+
+    @property
+    def to_do(self) -> int:
+        return self.assigned - self.drafts - self.submitted
+
+    @property
+    def applicants(self) -> list[Applicant]:
+        return entry_applicants(self.entry)
+
+
+@dataclass(frozen=True)
+class ProgressPage:
+    category: Category
+    judges: list[JudgeProgress]
+    page: Page[Any]
+    entries: list[EntryProgress]
+    only_unfinished: bool
+
+    @property
+    def assigned(self) -> int:
+        return sum(j.assigned for j in self.judges)
+
+    @property
+    def drafts(self) -> int:
+        return sum(j.drafts for j in self.judges)
+
+    @property
+    def submitted(self) -> int:
+        return sum(j.submitted for j in self.judges)
+
+    @property
+    def to_do(self) -> int:
+        return self.assigned - self.drafts - self.submitted
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.submitted / self.assigned) if self.assigned else 0
+
+    @property
+    def judges_unfinished(self) -> int:
+        return sum(1 for j in self.judges if j.active and j.unfinished)
+
+
+def category_progress(*, category: Category, page_number: Any = 1, only_unfinished: bool = False) -> ProgressPage:
+    """Completion per judge (every judge with an assignment in the category) and per entry (a page of them),
+    counting assignments, drafts and submitted reviews: four queries whatever the size."""
+    judge_rows = (
+        Assignment.objects.filter(entry__category=category)
+        .values(
+            "judge_id",
+            "judge__active",
+            "judge__user__username",
+            "judge__person__name_zh",
+            "judge__person__name_en",
+        )
+        .annotate(
+            assigned=Count("pk"),
+            drafts=Count("pk", filter=Q(review__status=ReviewStatus.DRAFT)),
+            submitted=Count("pk", filter=Q(review__status=ReviewStatus.SUBMITTED)),
+            last_reminded=Max("reminded_at"),
+        )
+        .order_by("judge__person__name_en", "judge__user__username", "judge_id")
+    )
+    judges = [
+        JudgeProgress(
+            judge_id=row["judge_id"],
+            name=pick_language(row["judge__person__name_zh"] or "", row["judge__person__name_en"] or "")
+            or row["judge__user__username"],
+            username=row["judge__user__username"],
+            active=row["judge__active"],
+            assigned=row["assigned"],
+            drafts=row["drafts"],
+            submitted=row["submitted"],
+            last_reminded=row["last_reminded"],
+        )
+        for row in judge_rows
+    ]
+    entries = (
+        Entry.objects.filter(category=category)
+        .exclude(status=EntryStatus.DRAFT)
+        .select_related("organisation", "person__organisation")
+        .prefetch_related(_partners_prefetch())
+        .annotate(
+            assigned=Count("assignments", distinct=True),
+            drafts=Count("assignments", filter=Q(assignments__review__status=ReviewStatus.DRAFT), distinct=True),
+            submitted=Count("assignments", filter=Q(assignments__review__status=ReviewStatus.SUBMITTED), distinct=True),
+        )
+        .order_by("pk")
+    )
+    if only_unfinished:
+        entries = entries.filter(status__in=SCORABLE_STATES).exclude(assigned=F("submitted"))
+    page = Paginator(entries, PROGRESS_PAGE_SIZE).get_page(page_number)
+    rows = []
+    for entry in page.object_list:
+        entry.category = category
+        rows.append(
+            EntryProgress(
+                entry=entry,
+                assigned=entry.assigned,  # type: ignore[attr-defined]
+                drafts=entry.drafts,  # type: ignore[attr-defined]
+                submitted=entry.submitted,  # type: ignore[attr-defined]
+            )
+        )
+    return ProgressPage(category=category, judges=judges, page=page, entries=rows, only_unfinished=only_unfinished)
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    """A review as operators see it: every score and comment, with the judge."""
+
+    assignment: Assignment
+    review: Review | None
+    weighted: float | None
+    conflicted: bool
+
+    @property
+    def judge(self) -> Judge:
+        return self.assignment.judge
+
+
+def entry_reviews(*, entry: Entry) -> list[ReviewRow]:
+    """Every assignment of an entry with its review (operators only: the scores are not blind here)."""
+    assignments = list(
+        Assignment.objects.filter(entry=entry)
+        .select_related("judge__user", "judge__person", "review", "entry")
+        .order_by("judge__person__name_en", "judge_id")
+    )
+    criteria = rubric_criteria(entry.category)
+    blocked = conflicted_assignment_ids(assignments)
+    rows = []
+    for assignment in assignments:
+        review = _review_of(assignment)
+        rows.append(
+            ReviewRow(
+                assignment=assignment,
+                review=review,
+                weighted=weighted_score(criteria, review.scores) if review is not None else None,
+                conflicted=assignment.pk in blocked,
+            )
+        )
+    return rows
+
+
+# --- The calibrated ranking --------------------------------------------------------------------------------------
+
+RANKING_RESAMPLES = 1000
+RANKING_CACHE_SECONDS = 600
+
+
+@dataclass(frozen=True)
+class RankedEntry:
+    """One entry of a category's calibrated ranking (scores on the rubric's scale; rank 1 is the best)."""
+
+    entry: Entry
+    raw_mean: float
+    leniency_score: float
+    calibrated: float
+    ci_low: float
+    ci_high: float
+    rank: int
+    rank_low: int
+    rank_high: int
+    flags: list[str]
+    reviews: int = 0
+    disagreement: float = 0.0
+
+    @property
+    def applicants(self) -> list[Applicant]:
+        return entry_applicants(self.entry)
+
+    @property
+    def winning(self) -> bool:
+        """Within the category's number of winners by the point estimate."""
+        return self.rank <= self.entry.category.winners
+
+    @property
+    def flag_disagreement(self) -> bool:
+        return ranking.FLAG_DISAGREEMENT in self.flags
+
+    @property
+    def flag_cutoff(self) -> bool:
+        return ranking.FLAG_CUTOFF in self.flags
+
+
+def _ranking_reviews(category: Category) -> QuerySet[Review]:
+    return Review.objects.filter(
+        status=ReviewStatus.SUBMITTED,
+        assignment__entry__category=category,
+        assignment__entry__status__in=SCORABLE_STATES,
+    )
+
+
+def _ranking_fingerprint(category: Category) -> str:
+    """Changes whenever a submitted review of the category does (submitted, reopened, resubmitted)."""
+    found = _ranking_reviews(category).aggregate(
+        n=Count("pk"), last=Max("updated_at"), versions=Sum("version"), top=Max("pk")
+    )
+    text = "|".join(str(found[k]) for k in ("n", "last", "versions", "top"))
+    text += f"|{category.winners}|{category.rubric}"
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def _compute_ranking(category: Category) -> dict[str, Any]:
+    """The ranking's figures as plain lists (cacheable), by entry id."""
+    rows = list(
+        _ranking_reviews(category)
+        .select_related("assignment__judge", "assignment__entry")
+        .only("scores", "assignment__judge_id", "assignment__entry_id", "assignment__entry__status")
+        .order_by("assignment__entry_id", "assignment__judge_id")
+    )
+    blocked = conflicted_assignment_ids([review.assignment for review in rows])
+    criteria = rubric_criteria(category)
+    entry_ids: list[int] = []
+    judge_ids: list[int] = []
+    values: list[float] = []
+    for review in rows:
+        value = weighted_score(criteria, review.scores)
+        if value is None or review.assignment_id in blocked:
+            continue
+        entry_ids.append(review.assignment.entry_id)
+        judge_ids.append(review.assignment.judge_id)
+        values.append(value)
+    if not values:
+        return {"entries": []}
+    entry_keys, entry_index = np.unique(np.asarray(entry_ids), return_inverse=True)
+    judge_keys, judge_index = np.unique(np.asarray(judge_ids), return_inverse=True)
+    scores = ranking.ReviewScores.from_arrays(
+        entry_index, judge_index, values, n_entries=entry_keys.size, n_judges=judge_keys.size
+    )
+    result = ranking.rank_entries(scores, cutoff=category.winners, resamples=RANKING_RESAMPLES, seed=category.pk)
+    counts = np.bincount(entry_index, minlength=entry_keys.size)
+    return {
+        "entries": [
+            {
+                "entry_id": int(entry_keys[i]),
+                "raw_mean": float(result.raw_mean[i]),
+                "leniency_score": float(result.leniency_score[i]),
+                "calibrated": float(result.calibrated[i]),
+                "ci_low": float(result.ci_low[i]),
+                "ci_high": float(result.ci_high[i]),
+                "rank": int(result.rank[i]),
+                "rank_low": int(result.rank_low[i]),
+                "rank_high": int(result.rank_high[i]),
+                "flags": result.flags(i),
+                "reviews": int(counts[i]),
+                "disagreement": float(result.disagreement[i]),
+            }
+            for i in range(entry_keys.size)
+        ]
+    }
+
+
+def category_ranking(*, category: Category) -> list[RankedEntry]:
+    """The category's entries with at least one submitted review, in rank order, with raw means, the leniency-only
+    scores, calibrated scores with 95% bootstrap intervals (1,000 resamples), rank intervals and flags
+    ("disagreement": the judges disagree beyond their own noise; "cutoff": the rank interval holds both a
+    winning and a losing place). Cached per set of submitted reviews, so a page view after the first is cheap."""
+    key = f"competitions:ranking:v1:{category.pk}:{_ranking_fingerprint(category)}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = _compute_ranking(category)
+        cache.set(key, figures, RANKING_CACHE_SECONDS)
+    items = figures["entries"]
+    entries = (
+        Entry.objects.filter(pk__in=[item["entry_id"] for item in items])
+        .select_related("organisation", "person__organisation", "product")
+        .prefetch_related(_partners_prefetch())
+        .in_bulk()
+    )
+    ranked = []
+    for item in items:
+        entry = entries.get(item["entry_id"])
+        if entry is None:  # deleted since the figures were cached
+            continue
+        entry.category = category
+        ranked.append(RankedEntry(entry=entry, **{k: v for k, v in item.items() if k != "entry_id"}))
+    ranked.sort(key=lambda r: (r.rank, r.entry.pk))
+    return ranked
+
+
+def category_unranked_count(*, category: Category) -> int:
+    """Entries still in the competition without a submitted review (not in the ranking yet)."""
+    return (
+        Entry.objects.filter(category=category, status__in=SCORABLE_STATES)
+        .exclude(assignments__review__status=ReviewStatus.SUBMITTED)
+        .count()
+    )

@@ -49,3 +49,18 @@ urlpatterns += [
     path("documents/<int:pk>/", entry_views.entry_document, name="entry_document"),
     path("documents/<int:pk>/delete/", entry_views.entry_document_delete, name="entry_document_delete"),
 ]
+
+# Judging: a judge's entries and review pages; operators' progress, reminders, reviews, reopening and ranking.
+from chiptown.competitions.views import judging as judging_views  # noqa: E402
+from chiptown.competitions.views import progress as progress_views  # noqa: E402
+
+urlpatterns += [
+    path("judge/", judging_views.judge_home, name="judge_home"),
+    path("judge/<int:year>/", judging_views.judge_edition, name="judge_edition"),
+    path("judge/entries/<int:entry_pk>/", judging_views.judge_review, name="judge_review"),
+    path("categories/<int:pk>/progress/", progress_views.category_progress, name="progress"),
+    path("categories/<int:pk>/reminders/", progress_views.category_reminders, name="reminders"),
+    path("categories/<int:pk>/ranking/", progress_views.category_ranking, name="ranking"),
+    path("entries/<int:pk>/reviews/", progress_views.entry_reviews, name="entry_reviews"),
+    path("reviews/<int:pk>/reopen/", progress_views.review_reopen, name="review_reopen"),
+]
