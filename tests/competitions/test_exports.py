@@ -57,15 +57,11 @@ def scored(operator: User, rankings: dict[int, list[Any]]) -> Edition:
     return edition
 
 
-def test_the_weighted_total_averages_by_weight_over_the_criteria_scored() -> None:
-    rubric = [
-        {"code": "a", "weight": 0.5},
-        {"code": "b", "weight": 0.25},
-        {"code": "c", "weight": 0.25},
-    ]
-    assert exports.weighted_total(rubric, {"a": 8, "b": 4, "c": 4}) == 6.0
-    assert exports.weighted_total(rubric, {"a": 8, "b": 2}) == pytest.approx(6.0)
-    assert exports.weighted_total(rubric, {}) is None
+def test_the_weighted_total_is_the_judging_pages_weighted_score(scored: Edition) -> None:
+    category = scored.categories.get(kind=AwardKind.TOP50)
+
+    assert exports.weighted_total(category, {"innovation": 8, "market": 4, "quality": 4}) == pytest.approx(5.6)
+    assert exports.weighted_total(category, {"innovation": 8}) is None
 
 
 def test_the_scores_workbook_has_one_row_per_review_and_the_ranking(
@@ -98,7 +94,7 @@ def test_the_scores_workbook_has_one_row_per_review_and_the_ranking(
     assert first[8] == pytest.approx(0.4 * 8 + 0.3 * 7 + 0.3 * 6)
     assert first[9] == "Submitted"
     draft = [row for row in scores[1:] if row[9] == "Draft"]
-    assert len(draft) == 1 and draft[0][4] == "Judge Chen" and draft[0][5:8] == (5, None, None)
+    assert len(draft) == 1 and draft[0][4] == "Judge Chen" and draft[0][5:9] == (5, None, None, None)
     assert draft[0][10] is None
     ranking = list(workbook["Ranking"].iter_rows(values_only=True))
     assert ranking[0][:4] == ("Category", "Rank", "Rank interval", "Entry")

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from chiptown.competitions import selectors
 from chiptown.competitions.models import Category, Edition, Review
+from chiptown.competitions.services.reviews import rubric_criteria, weighted_score
 from chiptown.registry.models import pick_language
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -31,17 +32,9 @@ def flag_labels(flags: Sequence[str]) -> list[str]:
     return [str(FLAG_LABELS.get(flag, flag)) for flag in flags]
 
 
-def weighted_total(rubric: Sequence[dict[str, Any]], scores: dict[str, Any]) -> float | None:
-    """The weight-averaged score of the criteria scored (None when none is); weights need not sum to one."""
-    total = weights = 0.0
-    for criterion in rubric:
-        value = scores.get(str(criterion.get("code", "")))
-        if value is None:
-            continue
-        weight = float(criterion.get("weight", 1))
-        total += weight * float(value)
-        weights += weight
-    return total / weights if weights else None
+def weighted_total(category: Category, scores: dict[str, Any]) -> float | None:
+    """The review's weighted score as the judging pages compute it (None until every criterion is scored)."""
+    return weighted_score(rubric_criteria(category), scores)
 
 
 def _local(value: Any) -> str:
@@ -102,7 +95,7 @@ def score_rows(*, edition: Edition) -> tuple[list[str], list[list[Any]]]:
                 _entry_name(entry),
                 _judge_name(review),
                 *[_round(scores.get(code), 2) if scores.get(code) is not None else None for code, _label in criteria],
-                _round(weighted_total(entry.category.rubric, scores)),
+                _round(weighted_total(entry.category, scores)),
                 review.get_status_display(),
                 _local(review.submitted_at),
             ]

@@ -21,8 +21,7 @@ from chiptown.core.errors import ChipTownError, NotFound, PermissionDenied, Prob
 
 def ranking_for(category: Category) -> list[Any]:
     """The calibrated ranking of a category (selectors.category_ranking), in rank order."""
-    ranking: list[Any] = list(selectors.category_ranking(category=category))  # type: ignore[attr-defined]
-    return ranking
+    return list(selectors.category_ranking(category=category))
 
 
 def _require(request: HttpRequest, perm: str) -> None:
