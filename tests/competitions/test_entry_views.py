@@ -474,8 +474,32 @@ def test_application_page_costs_constant_queries(
         services.entry_attach(entry=entry, by=company_rep, upload=pdf_file(f"{number}.pdf"))
     client = client_for(company_rep)
 
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = client.get(entry.get_absolute_url())
 
     assert len(response.context["members"]) == partners + 1
     assert len(response.context["supply_links"]) == partners
+
+
+def test_partner_without_a_representative_account_is_pointed_out(
+    rep_client: Client, edition: Edition, company_rep: User, other_company: Organisation
+) -> None:
+    lonely = OrganisationFactory(name_en="Lonely Foundry")
+    representative_of(other_company)
+    entry = services.entry_create(
+        by=company_rep, category=category_of(edition, AwardKind.BEST_PARTNER), partners=[other_company, lonely]
+    )
+
+    page = rep_client.get(entry.get_absolute_url())
+
+    assert page.context["unrepresented"] == {lonely.pk}
+    assert page.content.decode().count("No representative account") == 1
+
+
+def test_form_questions_are_labelled_in_the_readers_language(rep_client: Client, top50: Category) -> None:
+    rep_client.cookies["django_language"] = "zh-hans"
+
+    page = rep_client.get(reverse("competitions:apply", args=[top50.edition.year, "top50"]))
+
+    assert page.context["form"].fields["answer_products"].label == "车规产品及应用场景"
+    assert "汽车芯片50强" in page.content.decode()

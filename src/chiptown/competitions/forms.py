@@ -188,13 +188,14 @@ class CategoryForm(forms.Form):
 # --- Applications ------------------------------------------------------------------------------------------------
 
 
-def _label(question: dict[str, Any]) -> str:
+def question_label(question: dict[str, Any]) -> str:
+    """A form question's label in the reader's language (falling back to the other one, then its name)."""
     if (translation.get_language() or "").startswith("zh"):
         return str(question.get("label_zh") or question.get("label_en") or question.get("name"))
     return str(question.get("label_en") or question.get("label_zh") or question.get("name"))
 
 
-def _help(question: dict[str, Any]) -> str:
+def question_help(question: dict[str, Any]) -> str:
     if (translation.get_language() or "").startswith("zh"):
         return str(question.get("help_zh") or question.get("help_en") or "")
     return str(question.get("help_en") or question.get("help_zh") or "")
@@ -308,7 +309,7 @@ class ApplicationForm(forms.Form):
             attrs["maxlength"] = max_length
             widget.attrs.update(attrs)
             fields[name] = forms.CharField(
-                label=_label(question), required=False, widget=widget, help_text=_help(question)
+                label=question_label(question), required=False, widget=widget, help_text=question_help(question)
             )
             fields[name].show_required = bool(question.get("required"))
             fields[name].answer = str(question.get("name"))

@@ -362,6 +362,19 @@ def partnership_supply_links(*, entry: Entry) -> list[SupplyLink]:
     )
 
 
+def organisations_without_representatives(*, organisation_ids: Iterable[int]) -> set[int]:
+    """Which of these organisations have no active representative account, so nobody could confirm for them."""
+    from chiptown.accounts.models import Role, User
+
+    ids = set(organisation_ids)
+    if not ids:
+        return set()
+    represented = User.objects.filter(role=Role.COMPANY_REP, organisation_id__in=ids, is_active=True).values_list(
+        "organisation_id", flat=True
+    )
+    return ids - set(represented)
+
+
 def automotive_qualifications(*, entry: Entry, day: datetime.date) -> list[Qualification]:
     """The applying organisation's valid automotive product qualifications (or the named product's): Top 50's
     evidence."""

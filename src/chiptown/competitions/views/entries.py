@@ -125,7 +125,7 @@ def _answers_shown(entry: Entry) -> list[dict[str, Any]]:
         name = str(question.get("name"))
         shown.append(
             {
-                "label": forms._label(question),
+                "label": forms.question_label(question),
                 "type": question.get("type"),
                 "value": (entry.answers or {}).get(name, ""),
                 "required": bool(question.get("required")),
@@ -186,6 +186,11 @@ def _entry_page(
         "rule_problems": eligibility.rule_problems(entry, final=entry.status != EntryStatus.DRAFT, today=today)
         if (is_operator or can_change) and entry.status != EntryStatus.WITHDRAWN
         else [],
+        "unrepresented": selectors.organisations_without_representatives(
+            organisation_ids=[m.organisation_id for m in members]
+        )
+        if entry.category.kind == AwardKind.BEST_PARTNER
+        else set(),
         "supply_links": selectors.partnership_supply_links(entry=entry)
         if entry.category.kind == AwardKind.BEST_PARTNER
         else [],
