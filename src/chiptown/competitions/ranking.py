@@ -38,6 +38,7 @@ the design itself. The resamples are fitted together, as (reviews x resamples) m
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -46,6 +47,8 @@ import scipy.stats
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+# The alternating steps run in double precision for the fit and in single precision for the bootstrap.
+RealArray = npt.NDArray[np.floating[Any]]
 
 # Variances never fall below this share of the pooled one (numerical safety only; the prior does the real work).
 _VARIANCE_FLOOR = 1e-6
@@ -220,16 +223,16 @@ class _Design:
     by_entry: scipy.sparse.csr_array
 
     @classmethod
-    def of(cls, scores: ReviewScores) -> _Design:
+    def of(cls, scores: ReviewScores, dtype: type[np.floating[Any]] = np.float64) -> _Design:
         n = scores.entry.size
-        ones = np.ones(n)
+        ones = np.ones(n, dtype=dtype)
         rows = np.arange(n)
         by_judge = scipy.sparse.csr_array((ones, (scores.judge, rows)), shape=(scores.n_judges, n))
         by_entry = scipy.sparse.csr_array((ones, (scores.entry, rows)), shape=(scores.n_entries, n))
         return cls(by_judge=by_judge, by_entry=by_entry)
 
 
-def _normalise(quality: FloatArray, offset: FloatArray, scale: FloatArray) -> None:
+def _normalise(quality: RealArray, offset: RealArray, scale: RealArray) -> None:
     """Quality to mean 0 / variance 1 over entries (axis 0); offsets and scales absorb it. In place; works on
     vectors and on (rows x resamples) matrices alike."""
     mean = quality.mean(axis=0)
@@ -243,13 +246,13 @@ def _normalise(quality: FloatArray, offset: FloatArray, scale: FloatArray) -> No
 
 def _judge_step(
     design: _Design,
-    judge_counts: FloatArray,
-    z: FloatArray,
-    q_of_review: FloatArray,
-    variance: FloatArray,
+    judge_counts: RealArray,
+    z: RealArray,
+    q_of_review: RealArray,
+    variance: RealArray,
     prior: CalibrationPrior,
-    prior_scale: FloatArray | float,
-) -> tuple[FloatArray, FloatArray]:
+    prior_scale: RealArray | float,
+) -> tuple[RealArray, RealArray]:
     """Per judge, regress z on the entries' quality: a flat prior on the offset, a normal prior on the scale
     (centred on `prior_scale`, sd `scale_spread * prior_scale`); scale clipped at 0. Vectors or matrices."""
     sum_q = design.by_judge @ q_of_review
@@ -272,12 +275,12 @@ def _judge_step(
 
 def _entry_step(
     design: _Design,
-    z: FloatArray,
-    offset_of_review: FloatArray,
-    scale_of_review: FloatArray,
-    weight_of_review: FloatArray,
+    z: RealArray,
+    offset_of_review: RealArray,
+    scale_of_review: RealArray,
+    weight_of_review: RealArray,
     quality_prior: float,
-) -> tuple[FloatArray, FloatArray]:
+) -> tuple[RealArray, RealArray]:
     """Each entry's quality given the judges: the precision-weighted mean of what its judges' scores imply,
     with a N(0, 1/quality_prior) prior. Returns (quality, information) with information = sum w s^2."""
     ws = weight_of_review * scale_of_review
@@ -287,7 +290,7 @@ def _entry_step(
 
 
 def _review_leverage(
-    scores: ReviewScores, scale: FloatArray, variance: FloatArray, information: FloatArray, quality_prior: float
+    scores: ReviewScores, scale: RealArray, variance: RealArray, information: RealArray, quality_prior: float
 ) -> FloatArray:
     share = scale[scores.judge] ** 2 / variance[scores.judge]
     return share / (information[scores.entry] + quality_prior)
@@ -338,9 +341,9 @@ def fit_calibrated(
     # Every judge starts with the same scale and variance, read off that fit, so that the start (like every step)
     # moves with an affine change of the scores.
     start = fit_leniency(ReviewScores(scores.entry, scores.judge, z, scores.n_entries, scores.n_judges), max_iter=200)
-    quality = start.score.copy()
-    offset = start.offset.copy()
-    scale = np.ones(scores.n_judges)
+    quality: RealArray = start.score.copy()
+    offset: RealArray = start.offset.copy()
+    scale: RealArray = np.ones(scores.n_judges)
     _normalise(quality, offset, scale)
     start_residual = z - offset[scores.judge] - scale[scores.judge] * quality[scores.entry]
     typical = max(float(np.mean(start_residual * start_residual)), 1e-6)
@@ -375,9 +378,9 @@ def fit_calibrated(
     information = design.by_entry @ (scale[scores.judge] ** 2 / variance[scores.judge])
     leverage = _review_leverage(scores, scale, variance, information, prior.quality_prior)
     return CalibratedFit(
-        quality=quality,
-        offset=offset,
-        scale=scale,
+        quality=quality.astype(np.float64),
+        offset=offset.astype(np.float64),
+        scale=scale.astype(np.float64),
         variance=variance,
         centre=centre,
         spread=spread,
@@ -457,7 +460,7 @@ def _standardised_residuals(scores: ReviewScores, fit: CalibratedFit) -> FloatAr
     return standard / norm if norm > 1e-12 else np.zeros_like(standard)
 
 
-def ranks_of(values: FloatArray) -> IntArray:
+def ranks_of(values: RealArray) -> IntArray:
     """1 = highest; along axis 0 for a matrix (each column ranked alone). Ties broken by position."""
     order = np.argsort(-values, axis=0, kind="stable")
     ranks = np.empty_like(order)
@@ -487,65 +490,61 @@ def bootstrap(
     if resamples < 1:
         raise ValueError("resamples must be >= 1")
     rng = np.random.default_rng(seed)
-    design = _Design.of(scores)
-    judge_counts = scores.judge_counts
+    # Single precision: half the memory traffic of the (reviews x resamples) matrices, and ample for intervals.
+    real = np.float32
+    design = _Design.of(scores, dtype=real)
+    judge_counts = scores.judge_counts.astype(real)
+    active = judge_counts > 0
     prior = fit.prior
     entry, judge = scores.entry, scores.judge
     n = entry.size
     fitted = fit.offset[judge] + fit.scale[judge] * fit.quality[entry]
-    sd_of_review = np.sqrt(fit.variance[judge])
-    pool = _standardised_residuals(scores, fit)
+    sd_of_review = np.sqrt(fit.variance[judge]).astype(real)
+    pool = _standardised_residuals(scores, fit).astype(real)
     # Degrees of freedom and the typical variance are held at the point fit's: they move little between resamples.
-    _, _, dof = _variance_step(
+    _, _, dof64 = _variance_step(
         scores,
         (scores.score - fit.centre) / fit.spread - fitted,
         fit.leverage,
         prior,
     )
+    dof = dof64.astype(real)[:, None]
     typical = fit.typical_variance
     prior_dof = prior.prior_dof
 
-    qualities = np.empty((scores.n_entries, resamples))
-    for start in range(0, resamples, chunk):
-        b = min(chunk, resamples - start)
-        draws = rng.integers(0, n, size=(n, b))
-        z = fitted[:, None] + sd_of_review[:, None] * pool[draws]
-        offset = np.repeat(fit.offset[:, None], b, axis=1)
-        scale = np.repeat(fit.scale[:, None], b, axis=1)
-        variance = np.repeat(fit.variance[:, None], b, axis=1)
-        quality = np.repeat(fit.quality[:, None], b, axis=1)
-        for _ in range(sweeps):
-            quality, _info = _entry_step(
-                design,
-                z,
-                np.take(offset, judge, axis=0),
-                np.take(scale, judge, axis=0),
-                1.0 / np.take(variance, judge, axis=0),
-                prior.quality_prior,
-            )
-            _normalise(quality, offset, scale)
-            q_of_review = np.take(quality, entry, axis=0)
-            active = judge_counts > 0
-            prior_scale = scale[active].mean(axis=0) if np.any(active) else np.ones(b)
-            offset, scale = _judge_step(design, judge_counts, z, q_of_review, variance, prior, prior_scale)
-            residual = z - np.take(offset, judge, axis=0) - np.take(scale, judge, axis=0) * q_of_review
-            sse = design.by_judge @ (residual * residual)
-            variance = (sse + prior_dof * typical) / (dof[:, None] + prior_dof)
-            variance = np.maximum(variance, _VARIANCE_FLOOR * typical)
-        # A last entry step so the qualities match the final judge parameters.
+    def entry_step(z: RealArray, offset: RealArray, scale: RealArray, variance: RealArray) -> RealArray:
         quality, _info = _entry_step(
             design,
             z,
             np.take(offset, judge, axis=0),
             np.take(scale, judge, axis=0),
-            1.0 / np.take(variance, judge, axis=0),
+            np.take(1.0 / variance, judge, axis=0),
             prior.quality_prior,
         )
         _normalise(quality, offset, scale)
-        qualities[:, start : start + b] = quality
+        return quality
+
+    qualities = np.empty((scores.n_entries, resamples), dtype=real)
+    for start in range(0, resamples, chunk):
+        b = min(chunk, resamples - start)
+        draws = rng.integers(0, n, size=(n, b))
+        z = fitted.astype(real)[:, None] + sd_of_review[:, None] * pool[draws]
+        offset = np.repeat(fit.offset.astype(real)[:, None], b, axis=1)
+        scale = np.repeat(fit.scale.astype(real)[:, None], b, axis=1)
+        variance = np.repeat(fit.variance.astype(real)[:, None], b, axis=1)
+        for _ in range(sweeps):
+            quality = entry_step(z, offset, scale, variance)
+            q_of_review = np.take(quality, entry, axis=0)
+            prior_scale = scale[active].mean(axis=0) if np.any(active) else np.ones(b, dtype=real)
+            offset, scale = _judge_step(design, judge_counts, z, q_of_review, variance, prior, prior_scale)
+            residual = z - np.take(offset, judge, axis=0) - np.take(scale, judge, axis=0) * q_of_review
+            sse = design.by_judge @ (residual * residual)
+            variance = np.maximum((sse + prior_dof * typical) / (dof + prior_dof), _VARIANCE_FLOOR * typical)
+        # A last entry step so the qualities match the final judge parameters.
+        qualities[:, start : start + b] = entry_step(z, offset, scale, variance)
 
     tail = (1.0 - level) / 2.0
-    quality_low, quality_high = np.quantile(qualities, [tail, 1.0 - tail], axis=1)
+    quality_low, quality_high = np.quantile(qualities, [tail, 1.0 - tail], axis=1).astype(np.float64)
     ranks = ranks_of(qualities)
     rank_low, rank_high = np.quantile(ranks, [tail, 1.0 - tail], axis=1)
     return BootstrapResult(

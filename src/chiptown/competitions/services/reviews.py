@@ -58,6 +58,11 @@ class Criterion:
     def label(self) -> str:
         return pick_language(self.label_zh, self.label_en) or self.code
 
+    @property
+    def range_text(self) -> tuple[str, str, str]:
+        """(low, high, step) as people write them: 0, 10, 0.5."""
+        return _format(self.low), _format(self.high), _format(self.step)
+
 
 def _decimal(value: Any, default: Decimal) -> Decimal:
     try:
