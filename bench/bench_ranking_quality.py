@@ -13,7 +13,9 @@ is what the ranking sees, as in the application.
 Also reported: the tau of the same linear estimate made with the judges' true parameters (an oracle reference:
 how far the fitted model is from knowing the judges; rounding and clipping keep even it below 1),
 the overlap of each method's top 50 with the true top 50 (the Top 50 award), the calibrated model's gain over
-the leniency-only one across five seeds (its worst case), and the weight the model gives near-random judges.
+the leniency-only one across five seeds (its worst case), the weight the model gives near-random judges, the
+share of entries flagged (disagreement; rank interval across the 50th place) and the share of the true top 50
+that the calibrated ranking leaves out without flagging them at the cut-off.
 
 BENCH_RANKING_SCALE (default 1.0) shrinks the entries and judges, for a quick run while developing.
 """
@@ -128,6 +130,14 @@ def run() -> dict[str, Any]:
     rank_coverage = float(np.mean((boot.rank_low <= true_rank) & (true_rank <= boot.rank_high)))
     information = fit.scale**2 / fit.variance
     near_random = data["near_random"]
+    # Flags: how many entries go to discussion, and whether a true top-50 entry can be missed without a flag.
+    disagreeing = ranking.disagreement(scores, fit).p_value < 0.01
+    point_rank = ranking.ranks_of(fit.quality)
+    near_cutoff = ranking.straddles_cutoff(
+        np.minimum(boot.rank_low, point_rank), np.maximum(boot.rank_high, point_rank), TOP
+    )
+    true_top = true_rank <= TOP
+    missed_silently = true_top & (point_rank > TOP) & ~near_cutoff
 
     gains = []
     for seed in GAIN_SEEDS:
@@ -166,5 +176,8 @@ def run() -> dict[str, Any]:
             "ci_coverage_ratio": round(coverage, 4),
             "rank_ci_coverage_ratio": round(rank_coverage, 4),
             "ci_mean_width_ratio": round(float(np.mean(boot.quality_high - boot.quality_low)), 4),
+            "disagreement_flagged_ratio": round(float(np.mean(disagreeing)), 4),
+            "cutoff_flagged_ratio": round(float(np.mean(near_cutoff)), 4),
+            "top50_missed_unflagged_ratio": round(float(missed_silently.sum() / TOP), 4),
         },
     }

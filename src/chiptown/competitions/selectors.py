@@ -873,12 +873,19 @@ def _ranking_reviews(category: Category) -> QuerySet[Review]:
 
 
 def _ranking_fingerprint(category: Category) -> str:
-    """Changes whenever a submitted review of the category does (submitted, reopened, resubmitted)."""
+    """Changes whenever a submitted review of the category does (submitted, reopened, resubmitted), or a judge of
+    the edition declares a conflict. Conflicts that come from registry changes are picked up when the cached
+    figures expire (RANKING_CACHE_SECONDS)."""
+    from chiptown.competitions.models import ConflictDeclaration
+
     found = _ranking_reviews(category).aggregate(
         n=Count("pk"), last=Max("updated_at"), versions=Sum("version"), top=Max("pk")
     )
+    declared = ConflictDeclaration.objects.filter(judge__edition_id=category.edition_id).aggregate(
+        declarations=Count("pk"), declared=Max("declared_at")
+    )
     text = "|".join(str(found[k]) for k in ("n", "last", "versions", "top"))
-    text += f"|{category.winners}|{category.rubric}"
+    text += f"|{declared['declarations']}|{declared['declared']}|{category.winners}|{category.rubric}"
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
