@@ -2,6 +2,7 @@
 so it has the four standard categories), valid answers for a category's form, PDF uploads, and a snapshot of an
 entry's rows to assert that a refusal changed nothing."""
 
+import csv
 import datetime
 from typing import Any
 
@@ -12,10 +13,27 @@ from chiptown.accounts.models import Role, User
 from chiptown.competitions.models import AwardKind, Category, Edition, Entry
 from chiptown.competitions.services.editions import edition_create
 from chiptown.core.models import AuditEntry
-from chiptown.registry.models import Organisation, Person
+from chiptown.registry.demo import CATEGORIES_CSV
+from chiptown.registry.models import ChipCategory, Organisation, Person
 from tests.factories import PersonFactory, QualificationFactory, UserFactory
 
 PDF = b"%PDF-1.7\n% a small but real-looking PDF header\n" + b"0" * 200
+
+
+def ensure_chip_categories() -> None:
+    """The chip categories come from a data migration; a transactional test that ran before may have flushed
+    them (pytest-django runs those last, each starting from whatever the previous one left)."""
+    with CATEGORIES_CSV.open(encoding="utf-8") as f:
+        for position, row in enumerate(csv.DictReader(f)):
+            ChipCategory.objects.update_or_create(
+                code=row["code"],
+                defaults={
+                    "name_en": row["name_en"],
+                    "name_zh": row["name_zh"],
+                    "examples": row["examples"],
+                    "position": position,
+                },
+            )
 
 
 def timeline(now: datetime.datetime | None = None, **shift_days: float) -> dict[str, datetime.datetime]:

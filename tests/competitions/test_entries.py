@@ -21,6 +21,7 @@ from tests.competitions.entries_support import (
     PDF,
     answers_for,
     category_of,
+    ensure_chip_categories,
     entry_state,
     nominee_with_account,
     open_edition,
@@ -137,6 +138,8 @@ def test_second_live_application_of_the_same_organisation_is_refused(draft: Entr
         ({"website": "not a web address"}, "website", "not a web address is not a web address."),
         ({"products": "x" * 3001}, "products", "At most 3000 characters (got 3001)."),
         ({"favourite_colour": "red"}, "favourite_colour", "This question is not on the form."),
+        ({"units_shipped_m": "1e400"}, "units_shipped_m", "1e400 is too large a number."),
+        ({"units_shipped_m": "NaN"}, "units_shipped_m", "NaN is not a number."),
     ],
 )
 def test_malformed_answers_are_refused_naming_the_question(
@@ -335,6 +338,20 @@ def test_missing_required_answers_are_named_at_submission(
         ("technology", "This answer is required."),
     ]
     assert entry_state(entry) == before
+
+
+def test_a_question_removed_after_the_draft_does_not_block_submission(
+    draft: Entry, company_rep: User, operator: User
+) -> None:
+    from chiptown.competitions.services.editions import category_update
+
+    category_update(
+        category=draft.category,
+        by=operator,
+        values={"form_fields": [q for q in draft.category.form_fields if q["name"] != "customers"]},
+    )
+
+    assert services.entry_submit(entry=draft, by=company_rep).status == EntryStatus.SUBMITTED
 
 
 def test_broken_rule_is_refused_at_submission_with_its_reason(top50: Category, company_rep: User) -> None:
@@ -790,6 +807,7 @@ def test_two_submissions_at_once_give_one_submission(operator: User, company: Or
 
     if connection.vendor != "postgresql":
         pytest.skip("real row locks need PostgreSQL")
+    ensure_chip_categories()
     qualify(company)
     rep = representative_of(company)
     category = category_of(open_edition(operator, year=2045), AwardKind.TOP50)

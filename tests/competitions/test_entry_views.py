@@ -300,10 +300,17 @@ def test_missing_answers_are_listed_on_the_page(rep_client: Client, top50: Categ
     qualify(company_rep.organisation)  # type: ignore[arg-type]
     entry = services.entry_create(by=company_rep, category=top50)
 
+    page = rep_client.get(entry.get_absolute_url())
+    assert page.context["missing_answers"] == [
+        "Automotive products and where they are used",
+        "Technology and innovation",
+    ]
+
     response = rep_client.post(reverse("competitions:entry_submit", args=[entry.pk]))
 
     assert response.status_code == 400
     assert response.content.decode().count("This answer is required.") == 2
+    assert "Technology and innovation: This answer is required." in response.content.decode()
     assert Entry.objects.get(pk=entry.pk).status == EntryStatus.DRAFT
 
 

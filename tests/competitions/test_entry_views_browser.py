@@ -12,7 +12,7 @@ from chiptown.accounts.models import User
 from chiptown.competitions.models import AwardKind, Entry, EntryStatus
 from chiptown.registry.models import Organisation
 from tests.browser.conftest import _browser_settings, browser_type_launch_args  # noqa: F401  (fixtures)
-from tests.competitions.entries_support import PDF, category_of, open_edition, qualify
+from tests.competitions.entries_support import PDF, category_of, ensure_chip_categories, open_edition, qualify
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,6 +36,7 @@ def shot(page: Page, name: str) -> None:
 def test_representative_applies_submits_and_operator_screens_eligible(
     live_server, page: Page, operator: User, company_rep: User, company: Organisation, tmp_path: Path
 ) -> None:
+    ensure_chip_categories()
     edition = open_edition(operator, year=2031)
     top50 = category_of(edition, AwardKind.TOP50)
     product = qualify(company).product

@@ -56,6 +56,7 @@ ENTRY_FIELDS = (
 SUBMITTED_STATES = (EntryStatus.SUBMITTED, EntryStatus.ELIGIBLE, EntryStatus.INELIGIBLE)
 REASON_MAX_LENGTH = 2000
 TITLE_MAX_LENGTH = 200
+NUMBER_LIMIT = Decimal("1e15")  # answers are amounts and counts; beyond this a number is a typo (and JSON-unsafe)
 _UNSET: Any = object()
 
 
@@ -161,6 +162,8 @@ def _number(text: str) -> int | float:
         raise validation.FieldInvalid(_("%(value)s is not a number.") % {"value": text}) from exc
     if not number.is_finite():
         raise validation.FieldInvalid(_("%(value)s is not a number.") % {"value": text})
+    if abs(number) >= NUMBER_LIMIT:
+        raise validation.FieldInvalid(_("%(value)s is too large a number.") % {"value": text})
     return int(number) if number == number.to_integral_value() else float(number)
 
 
@@ -476,7 +479,10 @@ def entry_submit(*, entry: Entry, by: Any, now: datetime.datetime | None = None)
         locked = _lock(entry)
         _refuse_unless_draft(locked)
         _check_window(locked.category.edition, moment)
-        _cleaned, problems = clean_answers(locked.category.form_fields, locked.answers or {}, final=True)
+        # Only the questions on the form now: an operator may have removed one after the draft was saved.
+        questions = {str(q.get("name")) for q in locked.category.form_fields}
+        current = {name: value for name, value in (locked.answers or {}).items() if name in questions}
+        _cleaned, problems = clean_answers(locked.category.form_fields, current, final=True)
         if problems:
             raise _invalid(problems, _("Some answers are missing or not valid."))
         problems = eligibility.rule_problems(locked, final=False, today=timezone.localdate(moment))

@@ -5,6 +5,7 @@ Who may see an application is decided by rules (competitions.view_application: o
 nominee, the named partners, and assigned judges without a conflict); everyone else gets 403 and nothing
 changes. Refusals of the services are shown on the page they came from with a 4xx status."""
 
+from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
@@ -155,11 +156,12 @@ def _entry_page(
         None,
     )
     awaiting = entry.status == EntryStatus.SUBMITTED and now < edition.judging_start_at
+    answers = _answers_shown(entry)
     context = {
         "entry": entry,
         "category": entry.category,
         "edition": edition,
-        "answers": _answers_shown(entry),
+        "answers": answers,
         "members": members,
         "documents": list(entry.documents.all()),
         "error": error,
@@ -183,6 +185,9 @@ def _entry_page(
             and own_member.confirmed_at is None
             and user.has_perm("competitions.confirm_partnership", entry)
         ),
+        "missing_answers": [a["label"] for a in answers if a["required"] and a["value"] in ("", None)]
+        if entry.status == EntryStatus.DRAFT and can_change
+        else [],
         "rule_problems": eligibility.rule_problems(entry, final=entry.status != EntryStatus.DRAFT, today=today)
         if (is_operator or can_change) and entry.status != EntryStatus.WITHDRAWN
         else [],
@@ -254,7 +259,15 @@ def _refused(request: HttpRequest, entry: Entry, exc: ChipTownError, **forms_kwa
     """A refusal shown on the application page (re-read, so it shows what really is), with its 4xx status."""
     if isinstance(exc, PermissionDenied):
         raise exc
-    return _entry_page(request, _entry_or_404(entry.pk), status=exc.status, error=exc, **forms_kwargs)
+    # Problems name questions by their code; people read the question's label.
+    labels = {str(q.get("name")): forms.question_label(q) for q in entry.category.form_fields}
+    shown = ChipTownError(
+        exc.message,
+        code=exc.code,
+        status=exc.status,
+        problems=[replace(p, column=labels.get(p.column or "", p.column)) for p in exc.problems],
+    )
+    return _entry_page(request, _entry_or_404(entry.pk), status=exc.status, error=shown, **forms_kwargs)
 
 
 @login_required
