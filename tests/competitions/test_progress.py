@@ -169,7 +169,10 @@ def test_operators_see_every_score_and_comment_of_an_entry(category: Any, operat
     content = response.content.decode()
     for shown in ("9.5", "6.5", "Remarkable lockstep design", "Top pick", "Reopen"):
         assert shown in content
-    assert [row.weighted for row in response.context["rows"]] == [pytest.approx(0.4 * 9.5 + 0.3 * 3 + 0.3 * 4), None]
+    rows = response.context["rows"]
+    assert [row.weighted for row, _cells in rows] == [pytest.approx(0.4 * 9.5 + 0.3 * 3 + 0.3 * 4), None]
+    assert [score for _criterion, score, _comment in rows[0][1]] == ["9.5", "3", "4"]
+    assert [score for _criterion, score, _comment in rows[1][1]] == ["", "6.5", ""]
 
 
 def test_a_judge_cannot_see_all_reviews_of_an_entry(category: Any) -> None:

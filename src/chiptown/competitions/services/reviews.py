@@ -103,6 +103,14 @@ def _format(number: Decimal) -> str:
     return format(number.normalize(), "f")
 
 
+def score_text(value: Any) -> str:
+    """A stored score as people write it: 8, 7.5, 6.25 ("" for none)."""
+    if value is None or value == "" or isinstance(value, bool):
+        return ""
+    number = _decimal(value, Decimal("NaN"))
+    return _format(number) if number.is_finite() else str(value)
+
+
 def _clean_scores(
     criteria: list[Criterion], raw: Mapping[str, Any], *, complete: bool
 ) -> tuple[dict[str, float], list[Problem]]:

@@ -61,14 +61,6 @@ class CriterionField:
         return f"comment_{self.criterion.code}"
 
 
-def _number_text(value: Any) -> str:
-    if value is None or value == "":
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def _posted(request: HttpRequest, criteria: list[services.Criterion]) -> tuple[dict[str, str], dict[str, str], str]:
     scores = {c.code: request.POST.get(f"score_{c.code}", "") for c in criteria}
     comments = {c.code: request.POST.get(f"comment_{c.code}", "") for c in criteria}
@@ -103,7 +95,7 @@ def _review_page(
     else:
         saved_scores = review.scores if review is not None else {}
         saved_comments = review.comments if review is not None else {}
-        scores = {c.code: _number_text(saved_scores.get(c.code)) for c in criteria}
+        scores = {c.code: services.score_text(saved_scores.get(c.code)) for c in criteria}
         comments = {c.code: str(saved_comments.get(c.code, "")) for c in criteria}
         overall = review.overall_comment if review is not None else ""
     fields = [

@@ -104,7 +104,20 @@ def _entry_or_404(pk: int) -> Entry:
 def _entry_reviews_page(
     request: HttpRequest, entry: Entry, *, error: ChipTownError | None = None, failed_review: int | None = None
 ) -> HttpResponse:
+    criteria = services.rubric_criteria(entry.category)
     rows = selectors.entry_reviews(entry=entry)
+    # Per row, each criterion's score and comment in rubric order (templates cannot look up a dict by a variable).
+    cells = [
+        [
+            (
+                c,
+                services.score_text(row.review.scores.get(c.code)) if row.review else "",
+                row.review.comments.get(c.code, "") if row.review else "",
+            )
+            for c in criteria
+        ]
+        for row in rows
+    ]
     return render(
         request,
         "competitions/review_list.html",
@@ -113,8 +126,8 @@ def _entry_reviews_page(
             "category": entry.category,
             "edition": entry.category.edition,
             "applicants": selectors.entry_applicants(entry),
-            "criteria": services.rubric_criteria(entry.category),
-            "rows": rows,
+            "criteria": criteria,
+            "rows": list(zip(rows, cells, strict=True)),
             "error": error,
             "failed_review": failed_review,
             "can_reopen": request.user.has_perm("competitions.reopen_review")
