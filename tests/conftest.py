@@ -10,6 +10,16 @@ from chiptown.registry.models import Organisation
 from tests.factories import OrganisationFactory, UserFactory
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Transactional tests (real concurrency, live_server) flush the database when they end, which would also
+    wipe rows that migrations load (the ten chip categories). Serialised rollback restores them before each."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is None or not marker.kwargs.get("transaction") or "serialized_rollback" in marker.kwargs:
+            continue
+        item.add_marker(pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True), append=False)
+
+
 @pytest.fixture(autouse=True)
 def _english(settings: Any) -> None:
     """Tests read English messages unless they switch language themselves."""
