@@ -974,3 +974,123 @@ def category_unranked_count(*, category: Category) -> int:
         .exclude(assignments__review__status=ReviewStatus.SUBMITTED)
         .count()
     )
+
+
+# --- Judges, panels, pins and the assignment (operators' pages) ---------------------------------------------------
+
+
+def edition_judges(*, edition: Edition) -> QuerySet[Judge]:
+    """An edition's judges with who they are, what they know and how loaded they are (four queries whatever
+    the number of judges: the rows, then three prefetches)."""
+    return (
+        Judge.objects.filter(edition=edition)
+        .select_related("user", "person__organisation")
+        .prefetch_related("expertise_categories", "former_employers", "panels__category")
+        .annotate(
+            assignment_count=Count("assignments", distinct=True),
+            declaration_count=Count("declarations", distinct=True),
+        )
+        .order_by("-active", "user__username")
+    )
+
+
+def judge_for_admin(*, pk: int) -> Judge | None:
+    return (
+        Judge.objects.select_related("user", "person__organisation", "edition")
+        .prefetch_related("expertise_categories", "former_employers")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def judge_declarations(*, judge: Judge) -> list[Any]:
+    from chiptown.competitions.models import ConflictDeclaration
+
+    return list(
+        ConflictDeclaration.objects.filter(judge=judge)
+        .select_related("organisation", "entry__category")
+        .order_by("-declared_at")
+    )
+
+
+def category_pair_rules(*, category: Category) -> list[Any]:
+    from chiptown.competitions.models import PairRule
+
+    return list(
+        PairRule.objects.filter(entry__category=category)
+        .select_related("entry__organisation", "judge__user", "judge__person", "created_by")
+        .order_by("entry_id", "judge_id")
+    )
+
+
+@dataclass(frozen=True)
+class JudgeLoad:
+    judge: Judge
+    assigned: int
+    started: int
+    submitted: int
+
+
+@dataclass(frozen=True)
+class AssignmentOverview:
+    """The latest run of a category with the per-judge loads and a page of entries with their judges."""
+
+    run: Any
+    loads: list[JudgeLoad]
+    entries: Page[Any]  # eligible entries annotated with judge_count, assignments prefetched
+    eligible: int
+    unassigned: int
+
+
+def assignment_overview(*, category: Category, page_number: Any = 1, per_page: int = 50) -> AssignmentOverview:
+    """What the assignment page shows, in a fixed number of queries (the run, the loads, the entries' count and
+    page, their assignments with judges)."""
+    from chiptown.competitions.models import AssignmentRun
+
+    run = (
+        AssignmentRun.objects.filter(category=category)
+        .select_related("created_by", "job")
+        .defer("inputs")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    in_category = Q(assignments__entry__category=category)
+    panel_judges = (
+        Judge.objects.filter(Q(panels__category=category) | in_category)
+        .distinct()
+        .select_related("user", "person")
+        .annotate(
+            assigned=Count("assignments", filter=in_category, distinct=True),
+            started=Count("assignments__review", filter=in_category, distinct=True),
+            submitted=Count(
+                "assignments__review",
+                filter=in_category & Q(assignments__review__status=ReviewStatus.SUBMITTED),
+                distinct=True,
+            ),
+        )
+        .order_by("-assigned", "user__username")
+    )
+    loads = [JudgeLoad(judge=j, assigned=j.assigned, started=j.started, submitted=j.submitted) for j in panel_judges]
+    entries = (
+        Entry.objects.filter(category=category, status=EntryStatus.ELIGIBLE)
+        .select_related("organisation", "person")
+        .annotate(judge_count=Count("assignments"))
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.select_related("judge__user", "judge__person", "review").order_by(
+                    "judge__user__username"
+                ),
+            )
+        )
+        .order_by("judge_count", "pk")
+    )
+    page = Paginator(entries, per_page).get_page(page_number)
+    eligible = page.paginator.count
+    unassigned = (
+        Entry.objects.filter(category=category, status=EntryStatus.ELIGIBLE)
+        .annotate(n=Count("assignments"))
+        .filter(n__lt=category.judges_per_entry)
+        .count()
+    )
+    return AssignmentOverview(run=run, loads=loads, entries=page, eligible=eligible, unassigned=unassigned)

@@ -64,3 +64,23 @@ urlpatterns += [
     path("entries/<int:pk>/reviews/", progress_views.entry_reviews, name="entry_reviews"),
     path("reviews/<int:pk>/reopen/", progress_views.review_reopen, name="review_reopen"),
 ]
+
+# Judges, conflicts and assignment: judges and their declarations, panels, pins and forbids, assignment runs.
+from chiptown.competitions.views import judging_admin  # noqa: E402
+
+urlpatterns += [
+    path("<int:year>/judges/", judging_admin.judges, name="judging_judges"),
+    path("<int:year>/judges/new/", judging_admin.judge_create, name="judging_judge_create"),
+    path("judge/<int:year>/declarations/", judging_admin.my_declarations, name="judging_my_declarations"),
+    path("judges/<int:pk>/", judging_admin.judge_edit, name="judging_judge_edit"),
+    path("judges/<int:pk>/drop-out/", judging_admin.judge_drop_out, name="judging_drop_out"),
+    path("judges/<int:pk>/declarations/", judging_admin.declarations, name="judging_declarations"),
+    path("declarations/<int:pk>/delete/", judging_admin.declaration_delete, name="judging_declaration_delete"),
+    path("categories/<int:pk>/panel/", judging_admin.panel, name="judging_panel"),
+    path("categories/<int:pk>/pairs/", judging_admin.assignment_pairs, name="judging_pairs"),
+    path("pairs/<int:pk>/delete/", judging_admin.pair_rule_delete, name="judging_pair_delete"),
+    path("categories/<int:pk>/assignment/", judging_admin.assignment, name="judging_assignment"),
+    path("categories/<int:pk>/assignment/run/", judging_admin.assignment_start, name="judging_assignment_start"),
+    path("judging/people/", judging_admin.person_options, name="judging_person_options"),
+    path("judging/organisations/", judging_admin.organisation_options, name="judging_organisation_options"),
+]
