@@ -1,63 +1,16 @@
 """What the judging tests share: a category in judging with judges, assignments and reviews built from real
-registry rows (every judge and every applicant its own organisation, so no tie unless a test makes one), form data
-for the review page, and a stand-in for the conflict rules until competitions/conflicts.py lands."""
+registry rows (every judge and every applicant its own organisation, so no tie unless a test makes one: the real
+conflict rules then find none), and form data for the review page."""
 
 import datetime
 from typing import Any
 
-import pytest
 from django.utils import timezone
 
-from chiptown.competitions import conflicts
-from chiptown.competitions.models import Assignment, Category, ConflictDeclaration, Entry, Judge, Review, ReviewStatus
+from chiptown.competitions.models import Assignment, Category, Entry, Judge, Review, ReviewStatus
 from tests.competitions.factories import AssignmentFactory, CategoryFactory, EditionFactory, EntryFactory, JudgeFactory
 
 SCORES = {"innovation": "8", "market": "7.5", "quality": "6"}
-
-
-def _stand_in_conflict(*, judge: Any, entry: Any) -> bool:
-    """The part of the conflict rules these tests rely on: the judge's own organisation, and declarations."""
-    own = judge.person.organisation_id if judge.person_id else None
-    if own is not None and own == entry.organisation_id:
-        return True
-    declared = ConflictDeclaration.objects.filter(judge=judge)
-    return declared.filter(entry=entry).exists() or (
-        entry.organisation_id is not None and declared.filter(organisation_id=entry.organisation_id).exists()
-    )
-
-
-def _stand_in_pairs(*, pairs: list[tuple[Any, Any]]) -> set[tuple[int, int]]:
-    """The same rules for many pairs in two queries."""
-    judge_ids = {judge.pk for judge, _entry in pairs}
-    own = dict(Judge.objects.filter(pk__in=judge_ids).values_list("pk", "person__organisation_id"))
-    declared_entries = set(
-        ConflictDeclaration.objects.filter(judge_id__in=judge_ids, entry__isnull=False).values_list(
-            "judge_id", "entry_id"
-        )
-    )
-    declared_organisations = set(
-        ConflictDeclaration.objects.filter(judge_id__in=judge_ids, organisation__isnull=False).values_list(
-            "judge_id", "organisation_id"
-        )
-    )
-    found = set()
-    for judge, entry in pairs:
-        organisation = entry.organisation_id
-        if (
-            (organisation is not None and own.get(judge.pk) == organisation)
-            or (judge.pk, entry.pk) in declared_entries
-            or (judge.pk, organisation) in declared_organisations
-        ):
-            found.add((judge.pk, entry.pk))
-    return found
-
-
-@pytest.fixture(autouse=True)
-def _conflict_rules(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Until the conflict rules land, the placeholder refuses every judge everything; stand in for it then."""
-    if (conflicts.judge_conflicts_with_entry.__doc__ or "").startswith("Placeholder"):
-        monkeypatch.setattr(conflicts, "judge_conflicts_with_entry", _stand_in_conflict)
-        monkeypatch.setattr(conflicts, "conflicting_pairs", _stand_in_pairs, raising=False)
 
 
 def judging_edition(**overrides: Any) -> Any:

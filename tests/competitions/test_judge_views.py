@@ -13,7 +13,6 @@ from django.urls import reverse
 from chiptown.competitions.models import ConflictDeclaration, Review, ReviewStatus
 from chiptown.core.models import AuditEntry
 from tests.competitions.judging_support import (
-    _conflict_rules,  # noqa: F401
     assign,
     eligible_entry,
     judge_in,

@@ -12,7 +12,6 @@ from chiptown.accounts.models import User
 from chiptown.competitions.models import Review, ReviewStatus
 from tests.browser.conftest import _browser_settings, browser_type_launch_args  # noqa: F401  (fixtures)
 from tests.competitions.judging_support import (
-    _conflict_rules,  # noqa: F401
     assign,
     eligible_entry,
     judge_in,

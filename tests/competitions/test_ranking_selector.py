@@ -8,7 +8,6 @@ from chiptown.competitions import ranking, selectors
 from chiptown.competitions.models import ConflictDeclaration, Review
 from chiptown.competitions.services import reviews as services
 from tests.competitions.judging_support import (
-    _conflict_rules,  # noqa: F401
     assign,
     eligible_entry,
     judge_in,

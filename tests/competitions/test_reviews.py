@@ -15,7 +15,6 @@ from chiptown.competitions.services import reviews as services
 from chiptown.core.errors import ChipTownError, Conflict, NotFound, PermissionDenied
 from chiptown.core.models import AuditEntry
 from tests.competitions.judging_support import (
-    _conflict_rules,  # noqa: F401
     assign,
     eligible_entry,
     judge_in,

@@ -509,18 +509,13 @@ def organisation_products(*, organisation_id: int | None) -> list[Product]:
 
 
 def conflicted_assignment_ids(assignments: Iterable[Assignment]) -> set[int]:
-    """The assignments whose judge conflicts with the entry (loaded rows: judge and entry selected).
-
-    Uses the conflicts module's batch check when it has one (a constant number of queries); otherwise asks
-    pair by pair."""
+    """The assignments whose judge conflicts with the entry (loaded rows: judge and entry selected), checked in
+    bulk: a constant number of queries however many assignments."""
     rows = list(assignments)
     if not rows:
         return set()
-    batch = getattr(conflicts, "conflicting_pairs", None)
-    if batch is not None:
-        pairs = batch(pairs=[(a.judge, a.entry) for a in rows])
-        return {a.pk for a in rows if (a.judge_id, a.entry_id) in pairs}
-    return {a.pk for a in rows if conflicts.judge_conflicts_with_entry(judge=a.judge, entry=a.entry)}
+    pairs = conflicts.conflicting_pairs(pairs=[(a.judge, a.entry) for a in rows])
+    return {a.pk for a in rows if (a.judge_id, a.entry_id) in pairs}
 
 
 def _review_of(assignment: Assignment) -> Review | None:
@@ -597,7 +592,7 @@ def _judge_assignments() -> QuerySet[Assignment]:
 def judge_page(*, user: Any, year: int | None = None) -> JudgePage:
     """The entries assigned to a judge (only active judgeships, only entries still in the competition, never
     an entry the judge conflicts with), grouped by category, with the judge's own progress. A constant number of
-    queries whatever the number of entries (given a batch conflict check)."""
+    queries whatever the number of entries."""
     judgeships = list(Judge.objects.filter(user=user, active=True).select_related("edition").order_by("-edition__year"))
     edition = next((j.edition for j in judgeships if j.edition.year == year), None) if year is not None else None
     if year is not None and edition is None:
