@@ -3,9 +3,11 @@
 import time
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from chiptown.core.services import TerminalProgress
 from chiptown.registry import demo
@@ -26,6 +28,7 @@ class Command(BaseCommand):
             self.stderr.write(_("--scale must be 1 or more."))
             raise SystemExit(2)
         if options["reset"] and demo.demo_exists():
+            call_command("competition_demo", "--delete-only", verbosity=0)  # its entries protect registry rows
             deleted = demo.delete_demo()
             self.stdout.write(_("Deleted the existing demo data: %(counts)s.") % {"counts": _describe(deleted)})
         if demo.demo_exists():
@@ -46,6 +49,8 @@ class Command(BaseCommand):
             )  # fmt: skip
         if not options["no_users"]:
             self._print_logins(demo.demo_users_ensure())
+            # The demo competition on this registry; does nothing when a demo edition exists.
+            call_command("competition_demo", "--if-missing", seed=options["seed"], verbosity=options["verbosity"])
 
     def _print_logins(self, logins: list[demo.DemoLogin]) -> None:
         self.stdout.write("")
@@ -62,11 +67,14 @@ class Command(BaseCommand):
 
 
 def _describe(counts: dict[str, int]) -> str:
-    labels = {
-        "organisations": _("organisations"),
-        "people": _("people"),
-        "products": _("products"),
-        "qualifications": _("qualifications"),
-        "supply_links": _("supply links"),
+    """'200 organisations, 731 products, ...' as whole translatable phrases (Chinese needs its measure words)."""
+    phrases = {
+        "organisations": lambda n: ngettext("%(n)s organisation", "%(n)s organisations", n),
+        "people": lambda n: ngettext("%(n)s person", "%(n)s people", n),
+        "products": lambda n: ngettext("%(n)s product", "%(n)s products", n),
+        "qualifications": lambda n: ngettext("%(n)s qualification", "%(n)s qualifications", n),
+        "supply_links": lambda n: ngettext("%(n)s supply link", "%(n)s supply links", n),
     }
-    return ", ".join(f"{counts[k]:,} {label}" for k, label in labels.items() if k in counts)
+    parts = [phrase(counts[k]) % {"n": f"{counts[k]:,}"} for k, phrase in phrases.items() if k in counts]
+    # Translators: the separator between counts in a list such as "200 organisations, 731 products".
+    return _(", ").join(parts)
