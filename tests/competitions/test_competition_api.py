@@ -97,17 +97,17 @@ def test_unpublished_or_unknown_editions_are_404(client: Client, unpublished: Ed
         assert response.json()["code"] == "not_found"
 
 
-def test_winners_are_a_paginated_list(client: Client, published: Edition) -> None:
+def test_winners_are_a_paginated_list_in_the_programmes_award_order(client: Client, published: Edition) -> None:
     first = client.get(f"{API}/editions/2034/winners?limit=2").json()
     rest = client.get(f"{API}/editions/2034/winners?limit=2&offset=2").json()
 
     assert first["count"] == 4
     rows = first["items"] + rest["items"]
     assert [(row["category_kind"], row["rank"]) for row in rows] == [
-        (AwardKind.BEST_PARTNER, 1),
         (AwardKind.INFLUENCE_FIGURE, 1),
         (AwardKind.TOP50, 1),
         (AwardKind.TOP50, 2),
+        (AwardKind.BEST_PARTNER, 1),
     ]
     assert client.get(f"{API}/editions/2034/winners?limit=0").status_code == 422
 

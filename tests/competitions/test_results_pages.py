@@ -90,6 +90,8 @@ def test_the_results_page_lists_winners_per_award_linking_to_the_registry(client
     assert f'<a href="/organisations/{gamma.pk}/">Gamma Motors</a>' in page
     assert "Winner Candidate top50 1" in page and "Winner Candidate top50 2" in page
     assert "Winner Candidate top50 3" not in page
+    awards = [page.index(f'id="award-{kind}"') for kind in ("influence_figure", "top50", "best_partner")]
+    assert awards == sorted(awards)
 
 
 def test_the_results_page_in_chinese(client: Client, published: Edition) -> None:

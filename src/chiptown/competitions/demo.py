@@ -52,7 +52,7 @@ from chiptown.competitions.models import (
 from chiptown.core.errors import ChipTownError
 from chiptown.core.services import Progress, no_progress
 from chiptown.registry import demo as registry_demo
-from chiptown.registry.models import ChainRole, ChipCategory, LinkStatus, Organisation, Person, SupplyLink
+from chiptown.registry.models import ChainRole, ChipCategory, LinkStatus, Organisation, Person, Product, SupplyLink
 
 DEFAULT_SEED = registry_demo.DEFAULT_SEED
 JUDGE_USERNAME = "judge"
@@ -256,12 +256,14 @@ def _entries(
         )
 
     top50 = applicants.top50[: ENTRIES[AwardKind.TOP50] * scale]
+    products = Product.objects.in_bulk([product for _pk, product in top50])
     made[AwardKind.TOP50] = [
         entry(
             AwardKind.TOP50,
             organisation=organisations[pk],
-            product_id=product,
-            title=_("%(name)s: automotive chips") % {"name": organisations[pk].name_zh or organisations[pk].name_en},
+            product=products[product],
+            # What an applicant would type: the product it puts forward (the names come from the registry).
+            title=f"{products[product].part_number} {products[product].name_zh or products[product].name_en}".strip(),
         )
         for pk, product in top50
     ]
@@ -271,7 +273,6 @@ def _entries(
         entry(
             AwardKind.MOST_PROMISING,
             organisation=organisations[pk],
-            title=_("%(name)s: a young chip maker") % {"name": organisations[pk].name_zh or organisations[pk].name_en},
         )
         for pk in young
     ]
@@ -280,13 +281,8 @@ def _entries(
         entry(
             AwardKind.BEST_PARTNER,
             organisation=organisations[supplier],
-            title=_("%(supplier)s and %(buyer)s")
-            % {
-                "supplier": organisations[supplier].name_zh or organisations[supplier].name_en,
-                "buyer": organisations[buyer].name_zh or organisations[buyer].name_en,
-            },
         )
-        for supplier, buyer in pairs
+        for supplier, _buyer in pairs
     ]
     nominees = applicants.nominees[: ENTRIES[AwardKind.INFLUENCE_FIGURE] * scale]
     made[AwardKind.INFLUENCE_FIGURE] = [
@@ -295,7 +291,6 @@ def _entries(
             person=people[pk],
             created_by=operator,
             nominee_confirmed_at=moment + datetime.timedelta(days=1),
-            title=people[pk].name_zh or people[pk].name_en,
         )
         for pk in nominees
     ]
@@ -527,6 +522,19 @@ def _decide_and_publish(*, edition: Edition, operator: User) -> list[Certificate
     return results_publish(edition=edition, by=operator)
 
 
+def _backdate(*, edition: Edition, timeline: dict[str, datetime.datetime]) -> None:
+    """Last year's edition happened last year: reviews in its judging window, decisions before the announcement,
+    results and certificates on the announced day (the audit log keeps the real times of the demo run)."""
+    Review.objects.filter(assignment__entry__category__edition=edition).update(
+        submitted_at=timeline["judging_end_at"] - datetime.timedelta(days=10)
+    )
+    Decision.objects.filter(entry__category__edition=edition).update(
+        decided_at=timeline["results_at"] - datetime.timedelta(days=5)
+    )
+    Certificate.objects.filter(entry__category__edition=edition).update(issued_at=timeline["results_at"])
+    Edition.objects.filter(pk=edition.pk).update(results_published_at=timeline["results_at"])
+
+
 def _rep_draft(*, edition: Edition, day: datetime.date) -> Entry | None:
     """A draft for the demo representative in the open edition, through the real service."""
     from chiptown.competitions.services.entries import entry_create
@@ -551,7 +559,6 @@ def _rep_draft(*, edition: Edition, day: datetime.date) -> Entry | None:
         category=category,
         organisation=organisation,
         product=product,
-        title=_("%(name)s: automotive chips") % {"name": organisation.display_name},
         answers=_answers(random.Random(edition.year), category) if category.form_fields else {},
         is_demo=True,
     )
@@ -646,6 +653,7 @@ def _build(*, seed: int, scale: int, progress: Progress) -> DemoSummary:
         if edition is past:
             progress(56, _("ranking, decisions and publication"))
             certificates = _decide_and_publish(edition=edition, operator=operator)
+            _backdate(edition=edition, timeline=timeline)
             summary.certificate_codes = [c.code for c in certificates]
         else:
             summary.judge_open_reviews = (

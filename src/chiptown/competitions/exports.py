@@ -70,7 +70,7 @@ def _entry_name(entry: Any) -> str:
 
 def score_rows(*, edition: Edition) -> tuple[list[str], list[list[Any]]]:
     """The reviews sheet: header and rows (one per review)."""
-    categories = list(edition.categories.order_by("kind"))
+    categories = selectors.in_award_order(edition.categories.all())
     criteria = _criteria(categories)
     header = [
         _("Category"),
@@ -121,7 +121,7 @@ def ranking_rows(*, edition: Edition, rankings: Mapping[int, Sequence[Any]]) -> 
         _("Decided rank"),
     ]
     rows: list[list[Any]] = []
-    for category in edition.categories.order_by("kind"):
+    for category in selectors.in_award_order(edition.categories.all()):
         decisions = selectors.category_decisions(category=category)
         for ranked in sorted(rankings.get(category.pk, []), key=lambda r: r.rank):
             decision = decisions.get(ranked.entry.pk)

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, Max, Prefetch, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from chiptown.competitions import conflicts, eligibility, ranking
@@ -96,6 +96,11 @@ class CategoryResults:
     winners: list[Winner] = field(default_factory=list)
 
 
+def _award_order(field: str) -> Case:
+    """An ORDER BY expression putting a category kind in the programme's order."""
+    return Case(*(When(**{field: kind}, then=Value(index)) for kind, index in AWARD_ORDER.items()), default=Value(99))
+
+
 def published_editions() -> QuerySet[Edition]:
     return Edition.objects.filter(results_published_at__isnull=False).order_by("-year")
 
@@ -106,7 +111,7 @@ def published_edition(*, year: int) -> Edition | None:
 
 def edition_results(*, edition: Edition) -> list[CategoryResults]:
     """Each category of the edition with its winners in rank order (three queries whatever the size)."""
-    categories = list(edition.categories.order_by("kind"))
+    categories = in_award_order(edition.categories.all())
     decisions = (
         Decision.objects.filter(entry__category__edition=edition, is_winner=True)
         .select_related("entry__organisation", "entry__person__organisation", "entry__certificate")
@@ -187,7 +192,7 @@ def edition_reviews(*, edition: Edition) -> QuerySet[Review]:
             "assignment__judge__user",
         )
         .prefetch_related(_partners_prefetch("assignment__entry__partners"))
-        .order_by("assignment__entry__category__kind", "assignment__entry_id", "assignment__judge_id")
+        .order_by(_award_order("assignment__entry__category__kind"), "assignment__entry_id", "assignment__judge_id")
     )
 
 
@@ -218,7 +223,7 @@ def edition_winners(*, edition: Edition) -> QuerySet[Decision]:
         Decision.objects.filter(entry__category__edition=edition, is_winner=True)
         .select_related("entry__category", "entry__organisation", "entry__person__organisation")
         .prefetch_related(_partners_prefetch("entry__partners"))
-        .order_by("entry__category__kind", "rank", "entry_id")
+        .order_by(_award_order("entry__category__kind"), "rank", "entry_id")
     )
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from chiptown.competitions.models import Category, Certificate, Decision, Edition, Entry, EntryStatus
+from chiptown.competitions.selectors import in_award_order
 from chiptown.core.errors import ChipTownError, Conflict, PermissionDenied, Problem
 from chiptown.core.notifications import notify
 from chiptown.core.services import audit_record
@@ -216,7 +217,7 @@ def publication_check(*, edition: Edition, now: Any = None) -> PublicationCheck:
             _("Judging ends on %(end)s; results can be published only after that.")
             % {"end": timezone.localtime(edition.judging_end_at).strftime("%Y-%m-%d %H:%M")}
         )
-    categories = list(edition.categories.order_by("kind"))
+    categories = in_award_order(edition.categories.all())
     undecided = (
         Entry.objects.filter(category__edition=edition, status=EntryStatus.ELIGIBLE, decision__isnull=True)
         .values_list("category_id", flat=True)

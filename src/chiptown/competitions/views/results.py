@@ -116,7 +116,9 @@ def results_manage(request: HttpRequest, year: int) -> HttpResponse:
         {
             "edition": edition,
             "check": check,
-            "categories": [(category, decided.get(category.pk)) for category in edition.categories.order_by("kind")],
+            "categories": [
+                (category, decided.get(category.pk)) for category in selectors.in_award_order(edition.categories.all())
+            ],
             "results": selectors.edition_results(edition=edition) if edition.is_published else [],
         },
     )
