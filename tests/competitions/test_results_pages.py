@@ -7,7 +7,15 @@ from django.core import mail
 from django.test import Client
 
 from chiptown.accounts.models import User
-from chiptown.competitions.models import AwardKind, Certificate, Decision, Edition, EntryStatus, PartnershipMember
+from chiptown.competitions.models import (
+    AwardKind,
+    Certificate,
+    Decision,
+    Edition,
+    Entry,
+    EntryStatus,
+    PartnershipMember,
+)
 from chiptown.competitions.services import results
 from chiptown.competitions.views import results as views
 from chiptown.core.models import AuditEntry
@@ -277,3 +285,29 @@ def test_revoking_from_the_manage_page(operator_client: Client, published: Editi
 
     certificate.refresh_from_db()
     assert certificate.revoked_at is not None
+
+
+def test_the_decisions_and_manage_pages_cost_the_same_queries_at_two_sizes(
+    operator_client: Client,
+    operator: User,
+    rankings: dict[int, list[Any]],
+    django_assert_max_num_queries: Any,
+) -> None:
+    for year, size in ((2042, 3), (2043, 30)):
+        edition = judged_edition(year=year)
+        category, entries = judged_category(edition, kind=AwardKind.BEST_PARTNER, entries=size, winners=2)
+        PartnershipMember.objects.bulk_create(
+            [PartnershipMember(entry=e, organisation=OrganisationFactory()) for e in entries for _ in range(2)]
+        )
+        # Entries loaded as category_ranking loads them (names and partners at once): what is counted is the
+        # page's own reads.
+        loaded = Entry.objects.select_related("organisation", "person__organisation").prefetch_related(
+            "partners__organisation"
+        )
+        _decide(category, [loaded.get(pk=e.pk) for e in entries], operator, rankings)
+        with django_assert_max_num_queries(12):
+            decisions = operator_client.get(f"/competition/categories/{category.pk}/decisions/")
+        assert decisions.content.decode().count('type="checkbox"') == size
+        with django_assert_max_num_queries(12):
+            manage = operator_client.get(f"/competition/{year}/results/manage/")
+        assert "Publish the results" in manage.content.decode()
