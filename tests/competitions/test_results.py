@@ -248,7 +248,8 @@ def test_an_entry_made_eligible_after_the_decision_needs_a_new_decision(
 
     assert not check.ready
     assert check.problems == [
-        "Automotive Chip Top 50: some eligible entries have no decision (decide the category again)."
+        "Automotive Chip Top 50: 1 eligible entry has no decision. Entries without a submitted review are not "
+        "ranked: have them reviewed (or screened out), then decide the category again."
     ]
     assert late.pk
 
@@ -336,6 +337,19 @@ def test_only_operators_publish(company_rep: User, edition: Edition, top50: Any,
     _decide_as_proposed(category, entries, operator)
     with pytest.raises(PermissionDenied):
         results.results_publish(edition=edition, by=company_rep)
+    edition.refresh_from_db()
+    assert edition.results_published_at is None
+
+
+def test_publishing_waits_for_every_application_to_be_screened(operator: User, edition: Edition, top50: Any) -> None:
+    category, entries = top50
+    _decide_as_proposed(category, entries, operator)
+    Entry.objects.create(category=category, status=EntryStatus.SUBMITTED, organisation=entries[0].organisation)
+
+    with pytest.raises(ChipTownError) as refused:
+        results.results_publish(edition=edition, by=operator)
+
+    assert [p.reason for p in refused.value.problems] == ["1 application is still waiting to be screened."]
     edition.refresh_from_db()
     assert edition.results_published_at is None
 

@@ -17,8 +17,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
+from chiptown.competitions import selectors
 from chiptown.competitions.models import Category, Certificate, Decision, Edition, Entry, EntryStatus
 from chiptown.competitions.selectors import in_award_order
 from chiptown.core.errors import ChipTownError, Conflict, PermissionDenied, Problem
@@ -217,24 +218,34 @@ def publication_check(*, edition: Edition, now: Any = None) -> PublicationCheck:
             _("Judging ends on %(end)s; results can be published only after that.")
             % {"end": timezone.localtime(edition.judging_end_at).strftime("%Y-%m-%d %H:%M")}
         )
-    categories = in_award_order(edition.categories.all())
-    undecided = (
-        Entry.objects.filter(category__edition=edition, status=EntryStatus.ELIGIBLE, decision__isnull=True)
-        .values_list("category_id", flat=True)
-        .distinct()
-    )
-    pending = set(undecided)
-    decided = set(
-        Decision.objects.filter(entry__category__edition=edition).values_list("entry__category_id", flat=True)
-    )
-    for category in categories:
-        if category.pk in pending and category.pk in decided:
-            problems.append(
-                _("%(category)s: some eligible entries have no decision (decide the category again).")
-                % {"category": category.display_name}
+    unscreened = Entry.objects.filter(category__edition=edition, status=EntryStatus.SUBMITTED).count()
+    if unscreened:
+        problems.append(
+            ngettext(
+                "%(count)d application is still waiting to be screened.",
+                "%(count)d applications are still waiting to be screened.",
+                unscreened,
             )
-        elif category.pk in pending:
+            % {"count": unscreened}
+        )
+    progress = selectors.edition_decision_counts(edition=edition)
+    for category in in_award_order(edition.categories.all()):
+        counts = progress.get(category.pk)
+        if counts is None or counts.decided == counts.eligible:
+            continue
+        if counts.decided == 0:
             problems.append(_("%(category)s: not decided yet.") % {"category": category.display_name})
+        else:
+            problems.append(
+                ngettext(
+                    "%(category)s: %(count)d eligible entry has no decision. Entries without a submitted review "
+                    "are not ranked: have them reviewed (or screened out), then decide the category again.",
+                    "%(category)s: %(count)d eligible entries have no decision. Entries without a submitted review "
+                    "are not ranked: have them reviewed (or screened out), then decide the category again.",
+                    counts.eligible - counts.decided,
+                )
+                % {"category": category.display_name, "count": counts.eligible - counts.decided}
+            )
     return PublicationCheck(problems)
 
 
