@@ -124,6 +124,20 @@ def test_the_flow_finds_the_best_total(problem: AssignmentProblem) -> None:
     assert solution.total_fit == pytest.approx(brute[0], abs=1e-5)
 
 
+@settings(max_examples=80, deadline=None)
+@given(problems(max_entries=9, max_judges=9))
+def test_a_pruned_network_is_kept_only_when_proved_optimal(problem: AssignmentProblem) -> None:
+    try:
+        full = solvers.solve(problem, prune=None)
+    except AssignmentInfeasible:
+        with pytest.raises(AssignmentInfeasible):
+            solvers.solve(problem, prune=2)
+        return
+    pruned = solvers.solve(problem, prune=2)
+    assert solvers.constraint_violations(problem, pruned.entry_index, pruned.judge_index) == []
+    assert pruned.total_fit == pytest.approx(full.total_fit, abs=1e-5)
+
+
 @settings(max_examples=40, deadline=None)
 @given(problems(max_entries=8, max_judges=6))
 def test_bounds_match_the_lp_written_out_independently(problem: AssignmentProblem) -> None:
@@ -152,7 +166,7 @@ def test_fair_assignments_meet_the_hard_constraints_and_lift_the_worst_entry(pro
     assert solvers.constraint_violations(problem, fair.entry_index, fair.judge_index) == []
     assert fair.worst_entry_fit >= min(best.worst_entry_fit, outcome.target) - 1e-9
     assert fair.worst_entry_fit <= outcome.bound.value + 1e-9
-    assert fair.total_fit <= best.total_fit + 1e-6
+    assert best.total_fit * (1 - 1e-4) - 1e-9 <= fair.total_fit <= best.total_fit + 1e-6
     assert outcome.floor_total_bound >= fair.total_fit - 1e-6 or fair.worst_entry_fit < outcome.target
 
 
@@ -253,4 +267,4 @@ def test_fairness_lifts_the_worst_entry_on_a_structured_instance() -> None:
     assert solvers.constraint_violations(problem, fair.entry_index, fair.judge_index) == []
     assert fair.worst_entry_fit >= outcome.target
     assert fair.worst_entry_fit > best.worst_entry_fit
-    assert fair.total_fit >= best.total_fit * 0.99
+    assert fair.total_fit >= best.total_fit * (1 - 1e-4)

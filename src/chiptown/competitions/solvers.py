@@ -35,6 +35,8 @@ SolverProgress = Callable[[int, str], None]
 # Fits are scaled to integers for the flow solver; a millionth keeps the rounding far below any figure reported.
 SCALE = 1_000_000
 NAMED_IN_MESSAGES = 10
+# A solution whose total is this close (relatively) to the dual bound is optimal up to the integer rounding of fits.
+CERTIFY_TOLERANCE = 2e-6
 
 
 def _quiet(percent: int, message: str = "") -> None:
@@ -307,10 +309,26 @@ def _solution(
     )
 
 
-def solve(problem: AssignmentProblem) -> AssignmentSolution:
-    """The assignment with the highest total fit (min-cost flow), pins included."""
+def solve(problem: AssignmentProblem, *, prune: int | None = 40) -> AssignmentSolution:
+    """The assignment with the highest total fit (min-cost flow), pins included.
+
+    With `prune`, the flow first runs on each entry's `prune` best judges only (a network a tenth the size),
+    and its answer is kept only when the dual certificate over every allowed pair (`total_fit_bound`) proves
+    it optimal for the whole problem; otherwise, or when the pruned network cannot serve every entry, the full
+    network is solved."""
     started = time.perf_counter()
     rest = residual(problem)
+    if prune and problem.n_judges > 2 * prune:
+        arcs = _best_columns(problem, rest, prune)
+        try:
+            entries, judges = _flow(problem, rest, arcs=arcs)
+        except AssignmentInfeasible:
+            pass
+        else:
+            solution = _solution(problem, entries, judges, started)
+            bound = total_fit_bound(problem, solution, rest=rest)
+            if solution.total_fit >= bound - CERTIFY_TOLERANCE * max(1.0, abs(bound)):
+                return _solution(problem, entries, judges, started)
     entries, judges = _flow(problem, rest)
     return _solution(problem, entries, judges, started)
 
@@ -416,14 +434,16 @@ def _judge_prices(problem: AssignmentProblem, rest: _Residual, solution: Assignm
     return np.zeros(n_judges)
 
 
-def total_fit_bound(problem: AssignmentProblem, solution: AssignmentSolution | None = None) -> float:
+def total_fit_bound(
+    problem: AssignmentProblem, solution: AssignmentSolution | None = None, *, rest: _Residual | None = None
+) -> float:
     """An upper bound on the total fit of any assignment, fractional ones included (the LP relaxation).
 
     Lagrangian dual of the load limits: for any prices v >= 0 on judges,
     sum_j load_j v_j + sum_e (the k best of fit[e, j] - v_j) bounds every assignment. With prices from an optimal
     solution's complementary slackness it equals the LP optimum; with v = 0 it is `topk_bound`. The bound is
     valid whatever the prices, so it checks the flow solver's optimality independently."""
-    rest = residual(problem)
+    rest = rest or residual(problem)
     prices = np.zeros(problem.n_judges) if solution is None else _judge_prices(problem, rest, solution)
     values = np.where(rest.free, problem.fit - prices[None, :], -np.inf)
     return float(rest.pinned_fit.sum() + (rest.capacity * prices).sum() + _top_sums(values, rest.demand).sum())
@@ -603,22 +623,25 @@ def solve_fair(
     best: AssignmentSolution | None = None,
     bound: MaxMinBound | None = None,
     worst_slack: float = 0.001,
+    total_slack: float = 0.0001,
     subgradient_rounds: int = 100,
-    repair_rounds: int = 60,
+    repair_rounds: int = 40,
     restarts: Sequence[int] = (1, 20, 50, 100),
     time_limit: float = 20.0,
     progress: SolverProgress = _quiet,
 ) -> FairOutcome:
-    """An assignment that lifts the worst-served entry to within `worst_slack` of the max-min bound t* while
-    keeping the total fit as high as that allows.
+    """An assignment whose total fit stays within `total_slack` of the best and whose worst-served entry is as
+    high as that allows, aiming at the max-min bound t* less `worst_slack`.
 
-    "The best total with every entry at tau = t* (1 - worst_slack) or more" is an LP whose Lagrangian (the
-    per-entry floors relaxed with weights w_e >= 0) is a min-cost flow again, with entry e's fit counted
-    (1 + w_e) times. Projected subgradient steps on w (Polyak steps) need one flow each; only the few entries
-    that fall short ever get a weight. The flows of those steps hover around the LP's optimum without quite
-    meeting every floor, so at a few of them a repair raises the weights of the entries still short until none
-    is. Every flow is a valid assignment: the answer is the one meeting tau with the highest total, else the one
-    with the highest worst entry. Flows run on the pairs the best assignment and the max-min LP use plus each
+    "The best total with every entry at tau or more" is an LP whose Lagrangian (the per-entry floors relaxed with
+    weights w_e >= 0) is a min-cost flow again, with entry e's fit counted (1 + w_e) times. First, at
+    tau = t* (1 - worst_slack): projected subgradient steps on w (Polyak steps), one flow each; only the entries
+    that fall short ever get a weight. Those flows hover around the LP's optimum without quite meeting every
+    floor, so at a few of them a repair raises the weights of the entries still short until none is. If no
+    assignment found meets tau within the total's slack (when tau costs more total fit than allowed, as the
+    Lagrangian bound may show), tau is lowered by bisection, repairing at each step. Every flow is a valid
+    assignment; the answer is the one within the total's slack with the highest worst entry (the highest total
+    among those meeting tau). Flows run on the pairs the best assignment and the max-min LP use plus each
     entry's best judges, which keeps each one short; the final Lagrangian value is taken on all pairs, so it
     bounds the total any assignment meeting tau can have."""
     started = time.perf_counter()
@@ -629,6 +652,7 @@ def solve_fair(
     progress(10, _("Fairness bound"))
     bound = bound or maxmin_bound(problem, start=best)
     target = bound.value * (1 - worst_slack)
+    floor_total = best.total_fit * (1 - total_slack)
 
     arcs = _best_columns(problem, rest, max(12, 4 * int(rest.demand.max(initial=0))))
     if bound.lp_columns is not None:
@@ -642,27 +666,35 @@ def solve_fair(
         entries, judges = _flow(problem, rest, weights=1 + weights, arcs=None if every_pair else arcs)
         return _solution(problem, entries, judges, started, iterations=flows)
 
-    def repair(weights: FloatArray) -> AssignmentSolution:
-        """Raise the weights of the entries under the target until none is (or the rounds run out)."""
+    def fairer(candidate: AssignmentSolution, current: AssignmentSolution, aim: float) -> bool:
+        return _fairness_key(candidate, aim, floor_total) > _fairness_key(current, aim, floor_total)
+
+    def done(solution: AssignmentSolution, aim: float) -> bool:
+        return solution.worst_entry_fit >= aim and solution.total_fit >= floor_total
+
+    def repair(weights: FloatArray, aim: float) -> AssignmentSolution:
+        """Raise the weights of the entries under `aim` until none is, the total falls out of its slack, or
+        the rounds run out; the fairest flow seen."""
         weights = weights.copy()
         fairest: AssignmentSolution | None = None
         previous: IntArray | None = None
         push = 1.0
         for _round in range(repair_rounds):
             candidate = flow(weights)
-            if fairest is None or _fairer(candidate, fairest, target):
+            if fairest is None or fairer(candidate, fairest, aim):
                 fairest = candidate
-            short = np.flatnonzero(candidate.entry_fit < target)
-            if len(short) == 0 or time.perf_counter() > deadline:
+            short = np.flatnonzero(candidate.entry_fit < aim)
+            if len(short) == 0 or candidate.total_fit < floor_total or time.perf_counter() > deadline:
                 break
             # Stuck on the same entries: push harder each time, or a tie on the LP's face never breaks.
             push = push * 2 if previous is not None and np.array_equal(previous, short) else 1.0
             previous = short
-            gap = (target - candidate.entry_fit[short]) / max(target, 1e-12)
+            gap = (aim - candidate.entry_fit[short]) / max(aim, 1e-12)
             weights[short] = weights[short] * (1 + 4 * gap) + push * np.maximum(gap, 0.01)
         assert fairest is not None
         return fairest
 
+    # 1. Subgradient steps at the target, with repairs.
     chosen = best
     weights = np.zeros(problem.n_entries)
     best_weights, dual_value = weights.copy(), np.inf
@@ -671,7 +703,7 @@ def solve_fair(
     for step_number in range(1, subgradient_rounds + 1):
         if step_number > 1:
             candidate = flow(weights)
-        if _fairer(candidate, chosen, target):
+        if fairer(candidate, chosen, target):
             chosen = candidate
         lagrangian = float(((1 + weights) * candidate.entry_fit).sum() - target * weights.sum())
         if lagrangian < dual_value - 1e-9:
@@ -681,26 +713,38 @@ def solve_fair(
             if stalled >= 5:
                 step_scale, stalled = step_scale / 2, 0
         if step_number in restarts or step_number == subgradient_rounds:
-            fixed = repair(best_weights)
-            if _fairer(fixed, chosen, target):
+            fixed = repair(best_weights, target)
+            if fairer(fixed, chosen, target):
                 chosen = fixed
         progress(
-            10 + int(80 * max(step_number / subgradient_rounds, (time.perf_counter() - started) / time_limit)),
+            10 + int(70 * max(step_number / subgradient_rounds, (time.perf_counter() - started) / time_limit)),
             _("Fairness round %(n)d") % {"n": step_number},
         )
         gap = target - candidate.entry_fit
         gap[(weights <= 0) & (gap < 0)] = 0.0  # a weight at zero stays there while its entry is above the floor
         norm = float((gap**2).sum())
-        if norm == 0.0 or time.perf_counter() > deadline:
+        if norm == 0.0 or done(chosen, target) or time.perf_counter() > deadline - time_limit / 2:
             break
-        aim = chosen.total_fit if chosen.worst_entry_fit >= target else best.total_fit * (1 - 1e-3)
-        step = step_scale * max(lagrangian - aim, 1e-6 * abs(lagrangian)) / norm
+        step = step_scale * max(lagrangian - floor_total, 1e-6 * abs(lagrangian)) / norm
         weights = np.maximum(weights + step * gap, 0.0)
+
+    # 2. The target cost more total fit than allowed: lower it by bisection between what was reached and it.
+    low, high = chosen.worst_entry_fit, target
+    while not done(chosen, target) and time.perf_counter() < deadline and high - low > 1e-4 * abs(bound.value):
+        middle = (low + high) / 2
+        progress(85, _("Fairness: aiming at %(aim).4f") % {"aim": middle})
+        fixed = repair(best_weights * 0, middle)
+        if done(fixed, middle):
+            low = fixed.worst_entry_fit
+            if fairer(fixed, chosen, target):
+                chosen = fixed
+        else:
+            high = middle
 
     progress(95, _("Fairness bound on the total"))
     on_every_pair = flow(best_weights, every_pair=True)
     floor_total_bound = float(((1 + best_weights) * on_every_pair.entry_fit).sum() - target * best_weights.sum())
-    if _fairer(on_every_pair, chosen, target):
+    if fairer(on_every_pair, chosen, target):
         chosen = on_every_pair
     solution = AssignmentSolution(
         entry_index=chosen.entry_index,
@@ -721,12 +765,10 @@ def solve_fair(
     )
 
 
-def _fairer(candidate: AssignmentSolution, current: AssignmentSolution, target: float) -> bool:
-    """Meeting the target beats missing it; among those meeting it, the higher total wins; among those missing
-    it, the higher worst entry."""
-    candidate_ok, current_ok = candidate.worst_entry_fit >= target, current.worst_entry_fit >= target
-    if candidate_ok != current_ok:
-        return candidate_ok
-    if candidate_ok:
-        return candidate.total_fit > current.total_fit
-    return candidate.worst_entry_fit > current.worst_entry_fit
+def _fairness_key(solution: AssignmentSolution, target: float, floor_total: float) -> tuple[bool, bool, float]:
+    """How good an answer to the fairness question a solution is: keeping the total within its slack comes
+    first, then meeting the target; among those meeting both the higher total wins, otherwise the higher worst
+    entry."""
+    keeps_total = solution.total_fit >= floor_total
+    meets_target = solution.worst_entry_fit >= target
+    return keeps_total, meets_target, solution.total_fit if meets_target and keeps_total else solution.worst_entry_fit
