@@ -7,17 +7,22 @@ from django.test import Client
 
 from chiptown.accounts.models import Role, User
 from chiptown.registry.models import Organisation
+from chiptown.registry.services import chip_categories_load
 from tests.factories import OrganisationFactory, UserFactory
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Transactional tests (real concurrency, live_server) flush the database when they end, which would also
-    wipe rows that migrations load (the ten chip categories). Serialised rollback restores them before each."""
-    for item in items:
-        marker = item.get_closest_marker("django_db")
-        if marker is None or not marker.kwargs.get("transaction") or "serialized_rollback" in marker.kwargs:
-            continue
-        item.add_marker(pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True), append=False)
+@pytest.fixture(autouse=True)
+def _chip_categories(request: pytest.FixtureRequest) -> None:
+    """Transactional tests (real concurrency, live_server) flush the database when they end, which also wipes
+    the chip categories that a migration loads; put them back before each such test. (Serialised rollback
+    would do it, but pytest-django loses the serialised copy once ordinary database tests have run.)"""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        chip_categories_load()
 
 
 @pytest.fixture(autouse=True)

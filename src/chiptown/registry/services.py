@@ -514,3 +514,27 @@ def person_create(*, by: Any, organisation: Organisation, values: Mapping[str, A
         person.save()
         audit_record(actor=by, action="person.create", target=person, after=snapshot(person))
     return person
+
+
+def chip_categories_load() -> int:
+    """Make sure the ten MIIT chip categories exist (migration 0002 loads them; a flushed test database or a
+    restored dump may lack them). Returns how many were created."""
+    import csv
+
+    from chiptown.registry.validation import DATA_DIR
+
+    existing = set(ChipCategory.objects.values_list("code", flat=True))
+    with (DATA_DIR / "chip_categories.csv").open(encoding="utf-8") as f:
+        missing = [
+            ChipCategory(
+                code=row["code"],
+                name_en=row["name_en"],
+                name_zh=row["name_zh"],
+                examples=row["examples"],
+                position=position,
+            )
+            for position, row in enumerate(csv.DictReader(f))
+            if row["code"] not in existing
+        ]
+    ChipCategory.objects.bulk_create(missing)
+    return len(missing)
