@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from chiptown.competitions.models import AwardKind, Category, Edition, EntryStatus
 from chiptown.competitions.services.editions import TIMELINE
 from chiptown.core.errors import ChipTownError
+from chiptown.core.forms import show_problems as core_show_problems
 from chiptown.registry import selectors as registry_selectors
 from chiptown.registry.models import Organisation, Person, Product, Standard
 
@@ -409,15 +410,5 @@ class ScreeningFilterForm(forms.Form):
 
 
 def show_problems(form: forms.Form, error: ChipTownError, aliases: dict[str, str] | None = None) -> None:
-    """Put a service's problems next to the fields they are about (answers by their question's name; the rest
-    above the form)."""
-    aliases = aliases or {}
-    if not error.problems:
-        form.add_error(None, error.message)
-        return
-    for problem in error.problems:
-        column = problem.column or ""
-        name = aliases.get(column, column)
-        if name not in form.fields and ANSWER_PREFIX + name in form.fields:
-            name = ANSWER_PREFIX + name
-        form.add_error(name if name in form.fields else None, problem.reason)
+    """core.forms.show_problems, with answers found by their question's name."""
+    core_show_problems(form, error, aliases, prefix=ANSWER_PREFIX)

@@ -7,7 +7,6 @@ from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from chiptown.core.errors import ChipTownError
 from chiptown.registry import search, selectors
 from chiptown.registry.models import (
     STANDARD_LEVELS,
@@ -265,14 +264,3 @@ class PersonForm(forms.Form):
     name_en = _text(_("Name (English)"), 100)
     title = _text(_("Position"), 100)
     email = forms.EmailField(label=_("Email"), required=False)
-
-
-def show_problems(form: forms.Form, error: ChipTownError, aliases: dict[str, str] | None = None) -> None:
-    """Put a service's problems next to the fields they are about (the rest above the form)."""
-    aliases = aliases or {}
-    if not error.problems:
-        form.add_error(None, error.message)
-        return
-    for problem in error.problems:
-        name = aliases.get(problem.column or "", problem.column or "")
-        form.add_error(name if name in form.fields else None, problem.reason)

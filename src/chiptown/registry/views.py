@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from chiptown.core.errors import ChipTownError, PermissionDenied
+from chiptown.core.forms import show_problems
 from chiptown.registry import chain_layout, forms, search, selectors, services
 from chiptown.registry.models import CHAIN_STAGE, ChainRole, ChipCategory, Organisation, Product, Standard
 
@@ -157,7 +158,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
                 by=request.user, values=form.values(), roles=form.cleaned_data["roles"]
             )
         except ChipTownError as exc:
-            forms.show_problems(form, exc)
+            show_problems(form, exc)
         else:
             logo = _upload(request, "logo")
             if logo is not None:
@@ -190,7 +191,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ChipTownError as exc:
             if isinstance(exc, PermissionDenied):
                 raise
-            forms.show_problems(form, exc)
+            show_problems(form, exc)
         else:
             messages.success(request, _("Changes saved."))
             return redirect(organisation.get_absolute_url())
@@ -269,7 +270,7 @@ def product_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ChipTownError as exc:
             if isinstance(exc, PermissionDenied):
                 raise
-            forms.show_problems(form, exc)
+            show_problems(form, exc)
         else:
             messages.success(request, _("Product added."))
             return redirect(organisation.get_absolute_url())
@@ -299,7 +300,7 @@ def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ChipTownError as exc:
             if isinstance(exc, PermissionDenied):
                 raise
-            forms.show_problems(form, exc)
+            show_problems(form, exc)
         else:
             messages.success(request, _("Changes saved."))
             return redirect(product.organisation.get_absolute_url())
@@ -368,7 +369,7 @@ def qualification_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ChipTownError as exc:
             if isinstance(exc, PermissionDenied):
                 raise
-            forms.show_problems(form, exc)
+            show_problems(form, exc)
         else:
             messages.success(request, _("Qualification recorded."))
             return redirect(organisation.get_absolute_url())
@@ -414,7 +415,7 @@ def qualification_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ChipTownError as exc:
             if isinstance(exc, PermissionDenied):
                 raise
-            forms.show_problems(form, exc)
+            show_problems(form, exc)
         else:
             messages.success(request, _("Changes saved."))
             return redirect(organisation.get_absolute_url())
@@ -484,7 +485,7 @@ def supply_link_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ChipTownError as exc:
             if isinstance(exc, PermissionDenied):
                 raise
-            forms.show_problems(form, exc, aliases={"product": "part_number"})
+            show_problems(form, exc, aliases={"product": "part_number"})
         else:
             messages.success(request, _("Supplier added."))
             return redirect(buyer.get_absolute_url())
@@ -525,7 +526,7 @@ def supply_link_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ChipTownError as exc:
             if isinstance(exc, PermissionDenied):
                 raise
-            forms.show_problems(form, exc, aliases={"product": "part_number"})
+            show_problems(form, exc, aliases={"product": "part_number"})
         else:
             messages.success(request, _("Changes saved."))
             return redirect(link.buyer.get_absolute_url())
@@ -560,7 +561,7 @@ def person_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ChipTownError as exc:
             if isinstance(exc, PermissionDenied):
                 raise
-            forms.show_problems(form, exc)
+            show_problems(form, exc)
         else:
             messages.success(request, _("Person added."))
             return redirect(organisation.get_absolute_url())

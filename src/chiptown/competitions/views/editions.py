@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from chiptown.competitions import eligibility, forms, selectors
 from chiptown.competitions.models import Category, Edition
 from chiptown.competitions.services import editions as services
+from chiptown.competitions.views.lookups import edition_or_404
 from chiptown.core.errors import ChipTownError, PermissionDenied
 from chiptown.registry.models import pick_language
 
@@ -36,13 +37,6 @@ class AwardConverter:
 def _require_operator(request: HttpRequest) -> None:
     if not request.user.has_perm("competitions.manage"):
         raise PermissionDenied(_("Only competition operators may do this."))
-
-
-def _edition_or_404(year: int) -> Edition:
-    edition = selectors.edition_by_year(year=year)
-    if edition is None:
-        raise Http404(_("No such edition."))
-    return edition
 
 
 def _category_or_404(year: int, kind: str) -> Category:
@@ -129,7 +123,7 @@ def edition_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def edition_edit(request: HttpRequest, year: int) -> HttpResponse:
     _require_operator(request)
-    current = _edition_or_404(year)
+    current = edition_or_404(year)
     if request.method != "POST":
         return _edition_form_page(request, forms.EditionForm(edition=current), current)
     form = forms.EditionForm(request.POST, edition=current)

@@ -32,6 +32,7 @@ from chiptown.competitions.models import (
 )
 from chiptown.competitions.services import assignment as assignment_services
 from chiptown.competitions.services import judges as judge_services
+from chiptown.competitions.views.lookups import category_or_404, edition_or_404
 from chiptown.core.errors import ChipTownError, PermissionDenied
 from chiptown.core.models import Job
 from chiptown.registry.models import ChipCategory, Organisation, Person
@@ -42,20 +43,6 @@ from chiptown.registry.models import ChipCategory, Organisation, Person
 def _require(request: HttpRequest, perm: str, target: Any = None) -> None:
     if not request.user.has_perm(perm, target):
         raise PermissionDenied(_("Only operators may manage judges and assignments."))
-
-
-def _edition_or_404(year: int) -> Edition:
-    edition = Edition.objects.filter(year=year).first()
-    if edition is None:
-        raise Http404(_("No such edition."))
-    return edition
-
-
-def _category_or_404(pk: int) -> Category:
-    category = Category.objects.select_related("edition").filter(pk=pk).first()
-    if category is None:
-        raise Http404(_("No such category."))
-    return category
 
 
 def _judge_or_404(pk: int) -> Judge:
@@ -265,7 +252,7 @@ class RunForm(forms.Form):
 @login_required
 @require_GET
 def judges(request: HttpRequest, year: int) -> HttpResponse:
-    edition = _edition_or_404(year)
+    edition = edition_or_404(year)
     _require(request, "competitions.manage_judges", edition)
     rows = list(selectors.edition_judges(edition=edition))
     categories = list(edition.categories.all())
@@ -284,7 +271,7 @@ def _judge_values(form: JudgeForm) -> dict[str, Any]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def judge_create(request: HttpRequest, year: int) -> HttpResponse:
-    edition = _edition_or_404(year)
+    edition = edition_or_404(year)
     _require(request, "competitions.manage_judges", edition)
     form = JudgeCreateForm(request.POST or None, edition=edition)
     if request.method == "POST" and form.is_valid():
@@ -449,7 +436,7 @@ def declaration_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def panel(request: HttpRequest, pk: int) -> HttpResponse:
-    category = _category_or_404(pk)
+    category = category_or_404(pk)
     _require(request, "competitions.manage_judges", category)
     current = Panel.objects.filter(category=category).first()
     initial = {"judges": list(current.judges.all()) if current else []}
@@ -476,7 +463,7 @@ def panel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def assignment_pairs(request: HttpRequest, pk: int) -> HttpResponse:
     """Pins and forbids of a category."""
-    category = _category_or_404(pk)
+    category = category_or_404(pk)
     _require(request, "competitions.run_assignment", category)
     form = PairRuleForm(request.POST or None, category=category)
     if request.method == "POST" and form.is_valid():
@@ -534,7 +521,7 @@ def pair_rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def assignment(request: HttpRequest, pk: int) -> HttpResponse:
     """The latest run's figures, per-judge loads and per-entry judges; the form that starts a run; the running
     job's progress bar."""
-    category = _category_or_404(pk)
+    category = category_or_404(pk)
     _require(request, "competitions.run_assignment", category)
     overview = selectors.assignment_overview(category=category, page_number=request.GET.get("page"))
     job = None
@@ -567,7 +554,7 @@ def _uuid(text: str) -> bool:
 @login_required
 @require_POST
 def assignment_start(request: HttpRequest, pk: int) -> HttpResponse:
-    category = _category_or_404(pk)
+    category = category_or_404(pk)
     _require(request, "competitions.run_assignment", category)
     form = RunForm(request.POST)
     form.is_valid()

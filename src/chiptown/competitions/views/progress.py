@@ -17,8 +17,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chiptown.competitions import selectors
-from chiptown.competitions.models import Category, Entry, Review
+from chiptown.competitions.models import Entry, Review
 from chiptown.competitions.services import reviews as services
+from chiptown.competitions.views.lookups import category_or_404
 from chiptown.core.errors import ChipTownError, NotFound, PermissionDenied
 
 RANKING_PAGE_SIZE = 100
@@ -30,20 +31,13 @@ def _require(request: HttpRequest, perm: str, target: Any = None) -> None:
         raise PermissionDenied(_("Only operators may see this."))
 
 
-def _category_or_404(pk: int) -> Category:
-    category = Category.objects.select_related("edition").filter(pk=pk).first()
-    if category is None:
-        raise NotFound(_("No such category."))
-    return category
-
-
 # --- Progress and reminders ---------------------------------------------------------------------------------------
 
 
 @login_required
 @require_GET
 def category_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    category = _category_or_404(pk)
+    category = category_or_404(pk)
     _require(request, "competitions.view_progress", category)
     only_unfinished = request.GET.get("unfinished") == "1"
     progress = selectors.category_progress(
@@ -65,7 +59,7 @@ def category_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def category_reminders(request: HttpRequest, pk: int) -> HttpResponse:
-    category = _category_or_404(pk)
+    category = category_or_404(pk)
     _require(request, "competitions.send_reminders", category)
     try:
         sent = services.reminders_send(category=category, by=request.user)
@@ -275,7 +269,7 @@ def ranking_chart(
 @login_required
 @require_GET
 def category_ranking(request: HttpRequest, pk: int) -> HttpResponse:
-    category = _category_or_404(pk)
+    category = category_or_404(pk)
     _require(request, "competitions.view_ranking", category)
     ranked = selectors.category_ranking(category=category)
     flagged_only = request.GET.get("flagged") == "1"

@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chiptown.competitions import certificates, exports, selectors
-from chiptown.competitions.models import Category, Certificate, Edition
+from chiptown.competitions.models import Category, Certificate
 from chiptown.competitions.services import results as services
+from chiptown.competitions.views.lookups import category_or_404, edition_or_404
 from chiptown.core.errors import ChipTownError, NotFound, PermissionDenied, Problem
 
 
@@ -27,20 +28,6 @@ def ranking_for(category: Category) -> list[Any]:
 def _require(request: HttpRequest, perm: str) -> None:
     if not request.user.has_perm(perm):
         raise PermissionDenied(_("Only operators may see this."))
-
-
-def _edition_or_404(year: int) -> Edition:
-    edition = Edition.objects.filter(year=year).first()
-    if edition is None:
-        raise Http404(_("No such edition."))
-    return edition
-
-
-def _category_or_404(pk: int) -> Category:
-    category = Category.objects.select_related("edition").filter(pk=pk).first()
-    if category is None:
-        raise Http404(_("No such category."))
-    return category
 
 
 # --- Public ------------------------------------------------------------------------------------------------------
@@ -107,7 +94,7 @@ def certificate_pdf(request: HttpRequest, code: str) -> HttpResponse:
 def results_manage(request: HttpRequest, year: int) -> HttpResponse:
     """Per category: decided or not, the winners; what stands before publication; the exports."""
     _require(request, "competitions.decide_results")
-    edition = _edition_or_404(year)
+    edition = edition_or_404(year)
     check = services.publication_check(edition=edition)
     decided = selectors.edition_decision_counts(edition=edition)
     return render(
@@ -127,7 +114,7 @@ def results_manage(request: HttpRequest, year: int) -> HttpResponse:
 @login_required
 @require_POST
 def results_publish(request: HttpRequest, year: int) -> HttpResponse:
-    edition = _edition_or_404(year)
+    edition = edition_or_404(year)
     try:
         certificates_issued = services.results_publish(edition=edition, by=request.user)
     except ChipTownError as error:
@@ -163,7 +150,7 @@ def _posted_winner_ranks(request: HttpRequest, ranking: list[Any]) -> tuple[dict
 def decisions(request: HttpRequest, pk: int) -> HttpResponse:
     """The calibrated ranking of a category with its proposal; the operator ticks the winners and their ranks."""
     _require(request, "competitions.decide_results")
-    category = _category_or_404(pk)
+    category = category_or_404(pk)
     ranking = ranking_for(category)
     proposals = services.decisions_propose(category=category, ranking=ranking)
     recorded = selectors.category_decisions(category=category)
@@ -249,7 +236,7 @@ def certificate_revoke(request: HttpRequest, code: str) -> HttpResponse:
 def export_scores(request: HttpRequest, year: int) -> HttpResponse:
     """Every review of the edition (one row each) and the rankings, as XLSX, labels in the viewer's language."""
     _require(request, "competitions.export_results")
-    edition = _edition_or_404(year)
+    edition = edition_or_404(year)
     rankings = {category.pk: ranking_for(category) for category in edition.categories.all()}
     content = exports.scores_xlsx(edition=edition, rankings=rankings)
     response = HttpResponse(content, content_type=exports.XLSX_CONTENT_TYPE)
@@ -262,7 +249,7 @@ def export_scores(request: HttpRequest, year: int) -> HttpResponse:
 def export_summary(request: HttpRequest, year: int) -> HttpResponse:
     """A PDF summary of the edition's results (winners, figures, the ranking's top), in the viewer's language."""
     _require(request, "competitions.export_results")
-    edition = _edition_or_404(year)
+    edition = edition_or_404(year)
     rankings = {category.pk: ranking_for(category) for category in edition.categories.all()}
     content = exports.summary_pdf(edition=edition, rankings=rankings)
     response = HttpResponse(content, content_type="application/pdf")
