@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from chiptown.competitions import defaults
 from chiptown.competitions.models import AwardKind, Category, Entry
 from chiptown.core.errors import Problem
+from chiptown.core.i18n import join_list
 from chiptown.registry.models import Person, Qualification
 
 # Organisation id -> ids of its products holding a valid automotive qualification.
@@ -106,13 +107,13 @@ def rule_problems(
             reason = _(
                 "Product %(product)s has no valid (unexpired) automotive qualification in the registry "
                 "(%(standards)s; ISO 26262 at ASIL A-D)."
-            ) % {"product": entry.product.part_number if entry.product else "", "standards": ", ".join(standards)}
+            ) % {"product": entry.product.part_number if entry.product else "", "standards": join_list(standards)}
             problems.append(Problem(reason=reason, column="product"))
         elif entry.product_id is None and not products:
             reason = _(
                 "None of %(name)s's products has a valid (unexpired) automotive qualification in the registry "
                 "(%(standards)s; ISO 26262 at ASIL A-D). Record one first."
-            ) % {"name": organisation.display_name, "standards": ", ".join(standards)}
+            ) % {"name": organisation.display_name, "standards": join_list(standards)}
             problems.append(Problem(reason=reason, column="organisation"))
     if kind == AwardKind.BEST_PARTNER:
         members = sorted(entry.partners.all(), key=lambda m: m.pk)
@@ -126,7 +127,7 @@ def rule_problems(
         pending = [m.organisation.display_name for m in members if m.confirmed_at is None]
         if final and pending:
             problems.append(
-                Problem(reason=_("Not yet confirmed by: %(names)s.") % {"names": ", ".join(pending)}, column="partners")
+                Problem(reason=_("Not yet confirmed by: %(names)s.") % {"names": join_list(pending)}, column="partners")
             )
     if kind == AwardKind.INFLUENCE_FIGURE:
         person = entry.person
@@ -150,7 +151,7 @@ def describe(category: Category) -> list[str]:
     if category.kind == AwardKind.TOP50 and rules.get("requires_valid_qualification"):
         described.append(
             _("At least one product with a valid (unexpired) automotive qualification in the registry: %(standards)s.")
-            % {"standards": ", ".join(standards_of(category))}
+            % {"standards": join_list(standards_of(category))}
         )
     if category.kind == AwardKind.MOST_PROMISING and rules.get("max_age_years"):
         described.append(

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from chiptown.competitions import selectors
 from chiptown.competitions.models import Category, Edition, Review
 from chiptown.competitions.services.reviews import rubric_criteria, weighted_score
+from chiptown.core.i18n import join_list
 from chiptown.registry.models import pick_language
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -140,7 +141,7 @@ def ranking_rows(*, edition: Edition, rankings: Mapping[int, Sequence[Any]]) -> 
                     _round(ranked.calibrated),
                     _round(ranked.ci_low),
                     _round(ranked.ci_high),
-                    ", ".join(flag_labels(ranked.flags)),
+                    join_list(flag_labels(ranked.flags)),
                     verdict,
                     decision.rank if decision is not None else None,
                 ]

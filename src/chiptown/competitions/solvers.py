@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 from ortools.graph.python import min_cost_flow
 
 from chiptown.core.errors import ChipTownError
+from chiptown.core.i18n import join_list
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -158,7 +159,7 @@ class _Residual:
 
 
 def _names(labels: Sequence[str]) -> str:
-    shown = ", ".join(labels[:NAMED_IN_MESSAGES])
+    shown = join_list(labels[:NAMED_IN_MESSAGES])
     more = len(labels) - NAMED_IN_MESSAGES
     return shown + (_(" and %(n)d more") % {"n": more} if more > 0 else "")
 

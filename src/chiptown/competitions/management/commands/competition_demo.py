@@ -10,6 +10,7 @@ from chiptown.competitions import demo
 from chiptown.competitions.models import AwardKind
 from chiptown.competitions.services.results import absolute_url
 from chiptown.core.errors import ChipTownError
+from chiptown.core.i18n import join_list
 from chiptown.core.services import TerminalProgress
 
 
@@ -53,7 +54,7 @@ class Command(BaseCommand):
         )
         for row in summary.editions:
             edition = row["edition"]
-            entries = ", ".join(f"{count} {AwardKind(kind).label}" for kind, count in row["entries"].items()) or _(
+            entries = join_list(f"{count} {AwardKind(kind).label}" for kind, count in row["entries"].items()) or _(
                 "no entries yet"
             )
             self.stdout.write(f"  {edition.year}  {edition.display_name}")

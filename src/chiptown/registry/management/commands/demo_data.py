@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from chiptown.core.i18n import join_list
 from chiptown.core.services import TerminalProgress
 from chiptown.registry import demo
 
@@ -76,5 +77,4 @@ def _describe(counts: dict[str, int]) -> str:
         "supply_links": lambda n: ngettext("%(n)s supply link", "%(n)s supply links", n),
     }
     parts = [phrase(counts[k]) % {"n": f"{counts[k]:,}"} for k, phrase in phrases.items() if k in counts]
-    # Translators: the separator between counts in a list such as "200 organisations, 731 products".
-    return _(", ").join(parts)
+    return join_list(parts)
