@@ -4,11 +4,16 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from chiptown.accounts.models import Role, User
 from chiptown.registry.models import Organisation
 from chiptown.registry.services import chip_categories_load
 from tests.factories import OrganisationFactory, UserFactory
+
+# The same examples on every run, so a property test cannot pass on one machine and fail on the next.
+hypothesis_settings.register_profile("chiptown", derandomize=True)
+hypothesis_settings.load_profile("chiptown")
 
 
 @pytest.fixture(autouse=True)

@@ -296,11 +296,19 @@ def _review_leverage(
     return share / (information[scores.entry] + quality_prior)
 
 
+# Below this many residual degrees of freedom judges' noise cannot be measured: the typical noise variance is then
+# at least UNMEASURED_NOISE_VARIANCE times the variance of scores within each judge's own, and the bootstrap draws
+# normal noise rather than resampling residuals.
+PARAMETRIC_BELOW_DOF = 30
+UNMEASURED_NOISE_VARIANCE = 0.1
+
+
 def _variance_step(
     scores: ReviewScores,
     residual: FloatArray,
     leverage: FloatArray,
     prior: CalibrationPrior,
+    unmeasured_floor: float = 0.0,
 ) -> tuple[FloatArray, float, FloatArray]:
     """Each judge's noise variance: residual sum of squares plus the prior's worth of the typical variance, over
     the residual degrees of freedom (net of leverage and of the judge's own two parameters) plus the prior's.
@@ -314,6 +322,11 @@ def _variance_step(
         own = sse / dof
     measured = dof >= 1.0
     typical = float(np.median(own[measured])) if np.any(measured) else float(sse.sum() / max(dof.sum(), 1.0))
+    if float(dof.sum()) < PARAMETRIC_BELOW_DOF:
+        # Too few residual degrees of freedom to measure how noisy judges are (a small category, entries with one
+        # or two reviews): the scores fit almost exactly, which is no evidence of precise judges. Assume noise of
+        # at least `unmeasured_floor` rather than none, so the intervals stay honest.
+        typical = max(typical, unmeasured_floor)
     typical = max(typical, 1e-12)
     variance = (sse + prior.prior_dof * typical) / (dof + prior.prior_dof)
     return np.maximum(variance, _VARIANCE_FLOOR * typical), typical, dof
@@ -336,6 +349,10 @@ def fit_calibrated(
     spread = spread if spread > 1e-12 else 1.0
     z = (scores.score - centre) / spread
     judge_counts = scores.judge_counts
+    # A tenth of the spread of scores within each judge's own (invariant to any judge's leniency and to the scale).
+    judge_mean = _per(scores.judge, z, scores.n_judges) / np.maximum(judge_counts, 1.0)
+    within = z - judge_mean[scores.judge]
+    unmeasured_floor = UNMEASURED_NOISE_VARIANCE * float(np.mean(within * within))
 
     # Start from the leniency-only levels: already free of offsets, so the first regressions are sensible.
     # Every judge starts with the same scale and variance, read off that fit, so that the start (like every step)
@@ -359,7 +376,7 @@ def fit_calibrated(
         residual = z - offset[scores.judge] - scale[scores.judge] * quality[scores.entry]
         information = design.by_entry @ (scale[scores.judge] ** 2 / variance[scores.judge])
         leverage = _review_leverage(scores, scale, variance, information, prior.quality_prior)
-        variance, typical, _ = _variance_step(scores, residual, leverage, prior)
+        variance, typical, _ = _variance_step(scores, residual, leverage, prior, unmeasured_floor)
         new_quality, _ = _entry_step(
             design,
             z,
@@ -509,6 +526,10 @@ def bootstrap(
         prior,
     )
     dof = dof64.astype(real)[:, None]
+    # With few residual degrees of freedom (a small category, entries with one or two reviews) the model fits the
+    # scores almost exactly and the residuals say nothing about the noise: resampling them would give intervals of
+    # zero width. Draw normal noise at each judge's (prior-shrunk) variance instead: a parametric bootstrap.
+    parametric = float(dof64.sum()) < PARAMETRIC_BELOW_DOF or not np.any(pool)
     typical = fit.typical_variance
     prior_dof = prior.prior_dof
 
@@ -527,8 +548,8 @@ def bootstrap(
     qualities = np.empty((scores.n_entries, resamples), dtype=real)
     for start in range(0, resamples, chunk):
         b = min(chunk, resamples - start)
-        draws = rng.integers(0, n, size=(n, b))
-        z = fitted.astype(real)[:, None] + sd_of_review[:, None] * pool[draws]
+        noise = rng.standard_normal((n, b)).astype(real) if parametric else pool[rng.integers(0, n, size=(n, b))]
+        z = fitted.astype(real)[:, None] + sd_of_review[:, None] * noise
         offset = np.repeat(fit.offset.astype(real)[:, None], b, axis=1)
         scale = np.repeat(fit.scale.astype(real)[:, None], b, axis=1)
         variance = np.repeat(fit.variance.astype(real)[:, None], b, axis=1)
