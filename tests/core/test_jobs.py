@@ -189,3 +189,20 @@ def test_job_page_query_count_is_constant(
     # session + user + the job; the page lists nothing that grows.
     with django_assert_max_num_queries(3):
         assert operator_client.get(f"/core/jobs/{job.pk}/").status_code == 200
+
+
+def test_job_page_names_result_keys_in_the_readers_words(operator: User, operator_client: Client) -> None:
+    job = Job.objects.create(
+        kind="competitions.assignment",
+        title="Assignment",
+        status=Job.Status.SUCCEEDED,
+        progress=100,
+        result={"total_fit_to_bound_ratio": 1.0, "unlabelled_key": 3},
+        created_by=operator,
+    )
+
+    html = operator_client.get(f"/core/jobs/{job.pk}/").content.decode()
+
+    assert "Total fit against its upper bound" in html
+    assert "total_fit_to_bound_ratio" not in html
+    assert "unlabelled_key" in html

@@ -149,3 +149,12 @@ class TerminalProgress:
         if percent >= 100:
             self.stream.write("\n")
         self.stream.flush()
+
+
+# Labels for the keys of jobs' results, shown on the job page in the reader's language (lazy translations).
+JOB_RESULT_LABELS: dict[str, Any] = {}
+
+
+def job_result_labels_register(labels: dict[str, Any]) -> None:
+    """Each app names its jobs' result keys once (e.g. in tasks.py); unnamed keys are shown as they are."""
+    JOB_RESULT_LABELS.update(labels)

@@ -17,3 +17,11 @@ def query_with(context: dict[str, Any], **changes: Any) -> str:
         else:
             query[key] = value
     return str(query.urlencode())
+
+
+@register.filter
+def job_result_label(key: str) -> str:
+    """A job result key as a person reads it (see core.services.job_result_labels_register)."""
+    from chiptown.core.services import JOB_RESULT_LABELS
+
+    return str(JOB_RESULT_LABELS.get(key, key))
