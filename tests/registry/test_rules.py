@@ -1,5 +1,5 @@
 """Object permissions of the registry (rules): operators everything, representatives only their own organisation
-(and its products, qualifications and the supply links where it is the buyer), everyone else nothing."""
+(and its products, qualifications, people and the supply links where it is the buyer), everyone else nothing."""
 
 from typing import Any
 
@@ -8,7 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from chiptown.accounts.models import Role, User
 from chiptown.registry.models import Organisation
-from tests.factories import ProductFactory, QualificationFactory, SupplyLinkFactory, UserFactory
+from tests.factories import PersonFactory, ProductFactory, QualificationFactory, SupplyLinkFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,8 @@ OBJECT_PERMS = {
     "registry.change_qualification": "qualification",
     "registry.delete_qualification": "qualification",
     "registry.add_person": "organisation",
-    "registry.change_person": "organisation",
+    "registry.change_person": "person",
+    "registry.delete_person": "person",
     "registry.add_supplylink": "organisation",
     "registry.change_supplylink": "link_as_buyer",
     "registry.delete_supplylink": "link_as_buyer",
@@ -38,6 +39,7 @@ def objects_of(organisation: Organisation, other: Organisation) -> dict[str, Any
             product=None, organisation=organisation, standard="IATF 16949", level=""
         ),
         "link_as_buyer": SupplyLinkFactory(buyer=organisation, supplier=other),
+        "person": PersonFactory(organisation=organisation),
     }
 
 
@@ -97,3 +99,11 @@ def test_creating_deleting_and_importing_organisations_is_for_operators(
     assert operator.has_perm(perm, None) and operator.has_perm(perm, company)
     assert not company_rep.has_perm(perm, None) and not company_rep.has_perm(perm, company)
     assert not AnonymousUser().has_perm(perm, company)
+
+
+def test_a_person_at_no_organisation_is_for_operators_only(operator: User, company_rep: User) -> None:
+    loner = PersonFactory(organisation=None)
+
+    assert operator.has_perm("registry.change_person", loner) and operator.has_perm("registry.delete_person", loner)
+    assert not company_rep.has_perm("registry.change_person", loner)
+    assert not company_rep.has_perm("registry.delete_person", loner)

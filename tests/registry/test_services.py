@@ -22,8 +22,10 @@ from chiptown.registry.models import (
     Qualification,
     SupplyLink,
 )
+from tests.competitions.factories import EntryFactory
 from tests.factories import (
     OrganisationFactory,
+    PersonFactory,
     ProductFactory,
     QualificationFactory,
     SupplyLinkFactory,
@@ -55,6 +57,7 @@ def their_data(other_company: Organisation) -> dict[str, Any]:
         "qualification": QualificationFactory(product=product),
         "plant": QualificationFactory(product=None, organisation=other_company, standard="IATF 16949", level=""),
         "link": SupplyLinkFactory(buyer=other_company, share=30),
+        "person": PersonFactory(organisation=other_company, name_en="Wang Fang", title="CEO"),
     }
 
 
@@ -102,6 +105,8 @@ WRITES: dict[str, Attempt] = {
     "person_create": lambda by, d, own: services.person_create(
         by=by, organisation=d["organisation"], values={"name_en": "Mole"}
     ),
+    "person_update": lambda by, d, own: services.person_update(person=d["person"], by=by, values={"title": "Spy"}),
+    "person_delete": lambda by, d, own: services.person_delete(person=d["person"], by=by),
 }
 
 
@@ -294,5 +299,74 @@ def test_representative_cannot_hand_own_supply_link_to_another_buyer(
     with pytest.raises(PermissionDenied):
         services.supply_link_update(link=link, by=company_rep, values={"buyer": other_company})
 
+    assert registry_state() == before
+    assert not AuditEntry.objects.exists()
+
+
+# --- People -----------------------------------------------------------------------------------------------------
+
+
+def test_representative_updates_own_person_audited_before_and_after(company_rep: User, company: Organisation) -> None:
+    person = PersonFactory(organisation=company, name_en="Li Wei", title="CTO", email="")
+
+    services.person_update(person=person, by=company_rep, values={"title": "CEO", "email": " li.wei@alpha.cn "})
+
+    person.refresh_from_db()
+    assert (person.title, person.email) == ("CEO", "li.wei@alpha.cn")
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.actor, entry.object_id) == ("person.update", company_rep, str(person.pk))
+    assert entry.before == {"title": "CTO", "email": ""}
+    assert entry.after == {"title": "CEO", "email": "li.wei@alpha.cn"}
+
+
+def test_person_problems_name_their_fields_and_change_nothing(operator: User, company: Organisation) -> None:
+    person = PersonFactory(organisation=company, name_en="Li Wei", name_zh="")
+    before = registry_state()
+
+    with pytest.raises(ChipTownError) as refused:
+        services.person_update(
+            person=person, by=operator, values={"name_en": " ", "email": "not-an-address", "user": 1}
+        )
+
+    assert {(p.column, p.reason) for p in refused.value.problems} == {
+        ("name_en", "Give a name in Chinese or English."),
+        ("email", "not-an-address is not an email address."),
+        ("user", "This field cannot be changed here."),
+    }
+    assert registry_state() == before
+    assert not AuditEntry.objects.exists()
+
+
+def test_person_create_checks_the_email_too(operator: User, company: Organisation) -> None:
+    with pytest.raises(ChipTownError) as refused:
+        services.person_create(by=operator, organisation=company, values={"name_zh": "李伟", "email": "li@"})
+
+    assert [(p.column, p.reason) for p in refused.value.problems] == [("email", "li@ is not an email address.")]
+    assert not Person.objects.exists()
+
+
+def test_operator_deletes_a_person_audited(operator: User, company: Organisation) -> None:
+    person = PersonFactory(organisation=company, name_en="Li Wei")
+
+    services.person_delete(person=person, by=operator)
+
+    assert not Person.objects.exists()
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.after) == ("person.delete", None)
+    assert entry.before is not None and entry.before["name_en"] == "Li Wei"
+
+
+def test_person_named_in_a_competition_entry_cannot_be_deleted(operator: User, company: Organisation) -> None:
+    person = PersonFactory(organisation=company, name_en="Li Wei", name_zh="")
+    EntryFactory(organisation=None, person=person)
+    before = registry_state()
+
+    with pytest.raises(ChipTownError) as refused:
+        services.person_delete(person=person, by=operator)
+
+    assert refused.value.code == "protected" and refused.value.status == 409
+    assert refused.value.message == (
+        "Li Wei is named in a competition entry and cannot be removed; the entry must change first."
+    )
     assert registry_state() == before
     assert not AuditEntry.objects.exists()

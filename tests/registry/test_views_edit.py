@@ -13,7 +13,15 @@ from django.urls import reverse
 
 from chiptown.core.models import AuditEntry
 from chiptown.registry.models import Organisation, OrganisationRole, Person, Product, Qualification, SupplyLink
-from tests.factories import OrganisationFactory, ProductFactory, QualificationFactory, SupplyLinkFactory, category
+from tests.competitions.factories import EntryFactory
+from tests.factories import (
+    OrganisationFactory,
+    PersonFactory,
+    ProductFactory,
+    QualificationFactory,
+    SupplyLinkFactory,
+    category,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -430,11 +438,117 @@ def test_representative_adds_a_person_to_own_organisation_only(
     assert list(Person.objects.values_list("name_en", "organisation")) == [("Li Wei", company.pk)]
 
 
+def person_post(**changes: Any) -> dict[str, Any]:
+    return {"name_zh": "李伟", "name_en": "Li Wei", "title": "CTO", "email": "li.wei@alpha.cn", **changes}
+
+
+def test_operator_edits_and_deletes_a_person(operator_client: Client, company: Organisation) -> None:
+    person = PersonFactory(organisation=company, name_zh="李伟", name_en="Li Wei", title="CTO", email="")
+    edit = reverse("registry:person_edit", args=[person.pk])
+    form = operator_client.get(edit)
+    assert form.status_code == 200 and form.context["form"].initial["name_en"] == "Li Wei"
+
+    edited = operator_client.post(edit, person_post(title="CEO"))
+    person.refresh_from_db()
+    confirm = operator_client.get(reverse("registry:person_delete", args=[person.pk]))
+    deleted = operator_client.post(reverse("registry:person_delete", args=[person.pk]))
+
+    assert edited.status_code == 302 and edited["Location"] == company.get_absolute_url()
+    assert (person.title, person.email) == ("CEO", "li.wei@alpha.cn")
+    assert confirm.status_code == 200 and "Delete Li Wei?" in confirm.content.decode()
+    assert deleted.status_code == 302 and deleted["Location"] == company.get_absolute_url()
+    assert not Person.objects.exists()
+    assert list(AuditEntry.objects.order_by("id").values_list("action", flat=True)) == [
+        "person.update",
+        "person.delete",
+    ]
+
+
+def test_representative_edits_a_person_of_own_organisation(rep_client: Client, company: Organisation) -> None:
+    person = PersonFactory(organisation=company, name_en="Li Wei", title="CTO")
+
+    response = rep_client.post(reverse("registry:person_edit", args=[person.pk]), person_post(title="VP Sales"))
+
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.title == "VP Sales"
+    entry = AuditEntry.objects.get()
+    assert entry.action == "person.update" and entry.before is not None and entry.before["title"] == "CTO"
+    assert entry.after is not None and entry.after["title"] == "VP Sales"
+
+
+def test_representative_cannot_edit_or_delete_another_companys_person(
+    rep_client: Client, company: Organisation, other_company: Organisation
+) -> None:
+    theirs = PersonFactory(organisation=other_company, name_en="Wang Fang")
+    before = Person.objects.values().get(pk=theirs.pk)
+    edit = reverse("registry:person_edit", args=[theirs.pk])
+    delete = reverse("registry:person_delete", args=[theirs.pk])
+
+    assert rep_client.get(edit).status_code == rep_client.get(delete).status_code == 403
+    assert rep_client.post(edit, person_post(name_en="Mole")).status_code == 403
+    assert rep_client.post(delete).status_code == 403
+
+    assert list(Person.objects.values()) == [before]
+    assert not AuditEntry.objects.exists()
+
+
+def test_invalid_person_input_is_shown_next_to_its_field(rep_client: Client, company: Organisation) -> None:
+    person = PersonFactory(organisation=company, name_en="Li Wei", name_zh="李伟")
+    before = Person.objects.values().get(pk=person.pk)
+    url = reverse("registry:person_edit", args=[person.pk])
+
+    nameless = rep_client.post(url, person_post(name_zh="", name_en=" "))
+    bad_email = rep_client.post(url, person_post(email="li.wei@"))
+
+    assert nameless.status_code == bad_email.status_code == 400
+    assert field_errors(nameless, "name_en") == ["Give a name in Chinese or English."]
+    assert field_errors(bad_email, "email")
+    assert Person.objects.values().get(pk=person.pk) == before
+    assert not AuditEntry.objects.exists()
+
+
+def test_person_in_a_competition_entry_cannot_be_deleted(operator_client: Client, company: Organisation) -> None:
+    person = PersonFactory(organisation=company, name_en="Li Wei", name_zh="")
+    EntryFactory(organisation=None, person=person)
+    before = Person.objects.values().get(pk=person.pk)
+
+    response = operator_client.post(reverse("registry:person_delete", args=[person.pk]), follow=True)
+
+    assert response.redirect_chain == [(company.get_absolute_url(), 302)]
+    assert [str(m) for m in response.context["messages"]] == [
+        "Li Wei is named in a competition entry and cannot be removed; the entry must change first."
+    ]
+    assert list(Person.objects.values()) == [before]
+    assert not AuditEntry.objects.exists()
+
+
+def test_person_links_show_only_to_those_allowed(
+    rep_client: Client, operator_client: Client, client: Client, company: Organisation, other_company: Organisation
+) -> None:
+    own = PersonFactory(organisation=company)
+    theirs = PersonFactory(organisation=other_company)
+    own_links = [reverse("registry:person_edit", args=[own.pk]), reverse("registry:person_delete", args=[own.pk])]
+    their_links = [
+        reverse("registry:person_edit", args=[theirs.pk]),
+        reverse("registry:person_delete", args=[theirs.pk]),
+    ]
+
+    def page(who: Client, organisation: Organisation) -> str:
+        return who.get(reverse("registry:organisation", args=[organisation.pk])).content.decode()
+
+    assert all(link in page(rep_client, company) for link in own_links)
+    assert all(link in page(operator_client, other_company) for link in their_links)
+    assert not any(link in page(rep_client, other_company) for link in their_links)
+    assert not any(link in page(client, company) for link in own_links)
+
+
 def test_edit_pages_render_for_operator(operator_client: Client, company: Organisation) -> None:
     OrganisationRole.objects.create(organisation=company, role="fabless")
     product = ProductFactory(organisation=company)
     qualification = QualificationFactory(product=product)
     link = SupplyLinkFactory(buyer=company)
+    person = PersonFactory(organisation=company)
     for url in [
         reverse("registry:organisation_create"),
         reverse("registry:organisation_edit", args=[company.pk]),
@@ -449,5 +563,7 @@ def test_edit_pages_render_for_operator(operator_client: Client, company: Organi
         reverse("registry:supply_link_edit", args=[link.pk]),
         reverse("registry:supply_link_delete", args=[link.pk]),
         reverse("registry:person_create", args=[company.pk]),
+        reverse("registry:person_edit", args=[person.pk]),
+        reverse("registry:person_delete", args=[person.pk]),
     ]:
         assert operator_client.get(url).status_code == 200, url

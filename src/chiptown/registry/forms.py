@@ -15,6 +15,7 @@ from chiptown.registry.models import (
     Lifecycle,
     LinkStatus,
     Organisation,
+    Person,
     Product,
     SizeBand,
     Standard,
@@ -264,3 +265,7 @@ class PersonForm(forms.Form):
     name_en = _text(_("Name (English)"), 100)
     title = _text(_("Position"), 100)
     email = forms.EmailField(label=_("Email"), required=False)
+
+    @staticmethod
+    def initial_for(person: Person) -> dict[str, Any]:
+        return {"name_zh": person.name_zh, "name_en": person.name_en, "title": person.title, "email": person.email}

@@ -9,12 +9,14 @@ from chiptown.core.rules import is_operator
 
 def _organisation_of(target: Any) -> Any:
     """The organisation a registry object belongs to, for representative checks."""
-    from chiptown.registry.models import Organisation, Product, Qualification, SupplyLink
+    from chiptown.registry.models import Organisation, Person, Product, Qualification, SupplyLink
 
     if isinstance(target, Organisation):
         return target
     if isinstance(target, Product):
         return target.organisation
+    if isinstance(target, Person):
+        return target.organisation  # None for a person at no organisation: operators only
     if isinstance(target, Qualification):
         return target.organisation if target.organisation_id else target.product.organisation  # type: ignore[union-attr]
     if isinstance(target, SupplyLink):
@@ -45,6 +47,7 @@ rules.add_perm("registry.change_qualification", can_edit)
 rules.add_perm("registry.delete_qualification", can_edit)
 rules.add_perm("registry.add_person", can_edit)
 rules.add_perm("registry.change_person", can_edit)
+rules.add_perm("registry.delete_person", can_edit)
 rules.add_perm("registry.add_supplylink", can_edit)
 rules.add_perm("registry.change_supplylink", can_edit)
 rules.add_perm("registry.delete_supplylink", can_edit)

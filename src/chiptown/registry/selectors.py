@@ -170,6 +170,10 @@ def qualification_for_edit(*, pk: int) -> Qualification | None:
     return Qualification.objects.select_related("organisation", "product__organisation").filter(pk=pk).first()
 
 
+def person_for_edit(*, pk: int) -> Person | None:
+    return Person.objects.select_related("organisation").filter(pk=pk).first()
+
+
 def supply_link_for_edit(*, pk: int) -> SupplyLink | None:
     return SupplyLink.objects.select_related("supplier", "buyer", "category", "product").filter(pk=pk).first()
 

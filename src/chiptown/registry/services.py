@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import ProtectedError, Sum
 from django.utils.translation import gettext as _
 
 from chiptown.core.errors import ChipTownError, PermissionDenied, Problem
@@ -505,15 +505,68 @@ def supply_link_delete(*, link: SupplyLink, by: Any) -> None:
         link.delete()
 
 
+def _person_values(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
+    """A person's fields checked: lengths, the email's form, and a name in at least one language."""
+
+    def short_text(value: Any) -> str:
+        return validation.text(str(value), max_length=100)
+
+    unknown = set(values) - set(PERSON_FIELDS)
+    problems = [Problem(reason=_("This field cannot be changed here."), column=f) for f in sorted(unknown)]
+    cleaned, field_problems = _clean(
+        {k: "" if v is None else v for k, v in values.items() if k in PERSON_FIELDS},  # the columns are not null
+        {"name_zh": short_text, "name_en": short_text, "title": short_text, "email": validation.email},
+    )
+    problems += field_problems
+    if not str(cleaned.get("name_zh", "")).strip() and not str(cleaned.get("name_en", "")).strip():
+        problems.append(Problem(reason=_("Give a name in Chinese or English."), column="name_en"))
+    return cleaned, problems
+
+
 def person_create(*, by: Any, organisation: Organisation, values: Mapping[str, Any]) -> Person:
     _require(by, "registry.add_person", organisation)
-    if not (values.get("name_zh") or "").strip() and not (values.get("name_en") or "").strip():
-        raise _invalid([Problem(reason=_("Give a name in Chinese or English."), column="name_en")])
+    cleaned, problems = _person_values(values)
+    if problems:
+        raise _invalid(problems)
     with transaction.atomic():
-        person = Person(organisation=organisation, **{k: v for k, v in values.items() if k in PERSON_FIELDS})
+        person = Person(organisation=organisation, **cleaned)
         person.save()
         audit_record(actor=by, action="person.create", target=person, after=snapshot(person))
     return person
+
+
+def person_update(*, person: Person, by: Any, values: Mapping[str, Any]) -> Person:
+    """Change a person's names, position or email (only those given)."""
+    _require(by, "registry.change_person", person)
+    cleaned, problems = _person_values({**snapshot(person, PERSON_FIELDS), **values})
+    if problems:
+        raise _invalid(problems)
+    with transaction.atomic():
+        locked = Person.objects.select_for_update().get(pk=person.pk)
+        before = snapshot(locked, PERSON_FIELDS)
+        for field, value in cleaned.items():
+            setattr(locked, field, value)
+        locked.save()
+        audit_record(
+            actor=by, action="person.update", target=locked, before=before, after=snapshot(locked, PERSON_FIELDS)
+        )
+    return locked
+
+
+def person_delete(*, person: Person, by: Any) -> None:
+    """Remove a person from the registry; refused while a competition entry names them (the entry keeps them)."""
+    _require(by, "registry.delete_person", person)
+    try:
+        with transaction.atomic():
+            audit_record(actor=by, action="person.delete", target=person, before=snapshot(person))
+            person.delete()
+    except ProtectedError as exc:
+        raise ChipTownError(
+            _("%(name)s is named in a competition entry and cannot be removed; the entry must change first.")
+            % {"name": person.display_name},
+            code="protected",
+            status=409,
+        ) from exc
 
 
 def chip_categories_load() -> int:

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import URLValidator, validate_email
 from django.utils.translation import gettext as _
 from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
@@ -147,6 +147,15 @@ def url(value: str) -> str:
     except ValidationError as exc:
         raise FieldInvalid(_("%(value)s is not a web address.") % {"value": value}) from exc
     return text
+
+
+def email(value: str) -> str:
+    address = value.strip()
+    try:
+        validate_email(address)
+    except ValidationError as exc:
+        raise FieldInvalid(_("%(value)s is not an email address.") % {"value": value}) from exc
+    return address
 
 
 def standard_level(standard: str, level: str) -> str:

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -23,7 +24,7 @@ from django.views.decorators.vary import vary_on_headers
 from chiptown.core.errors import ChipTownError, PermissionDenied
 from chiptown.core.forms import show_problems
 from chiptown.registry import chain_layout, forms, search, selectors, services
-from chiptown.registry.models import CHAIN_STAGE, ChainRole, ChipCategory, Organisation, Product, Standard
+from chiptown.registry.models import CHAIN_STAGE, ChainRole, ChipCategory, Organisation, Person, Product, Standard
 
 STAGE_LABELS = {
     0: gettext_lazy("Upstream"),
@@ -132,6 +133,9 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": request.user.has_perm("registry.change_organisation", organisation),
             "can_edit_any_link": request.user.has_perm("registry.change_supplylink", None),
             "can_delete": request.user.has_perm("registry.delete_organisation", organisation),
+            # every person listed belongs to this organisation, so one check per permission covers them all
+            "can_change_people": request.user.has_perm("registry.change_person", organisation),
+            "can_delete_people": request.user.has_perm("registry.delete_person", organisation),
             "role_labels": _role_labels(),
         },
     )
@@ -549,6 +553,18 @@ def supply_link_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # --- People --------------------------------------------------------------------------------------------------------
 
 
+def _person_form_page(
+    request: HttpRequest, form: forms.PersonForm, organisation: Organisation | None, person: Person | None, status: int
+) -> HttpResponse:
+    back = organisation.get_absolute_url() if organisation is not None else reverse("registry:directory")
+    return render(
+        request,
+        "registry/person_form.html",
+        {"form": form, "organisation": organisation, "person": person, "back": back},
+        status=status,
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_create(request: HttpRequest, pk: int) -> HttpResponse:
@@ -566,7 +582,61 @@ def person_create(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Person added."))
             return redirect(organisation.get_absolute_url())
     status = 400 if request.method == "POST" else 200
-    return render(request, "registry/person_form.html", {"form": form, "organisation": organisation}, status=status)
+    return _person_form_page(request, form, organisation, None, status)
+
+
+def _person_or_404(pk: int) -> Person:
+    person = selectors.person_for_edit(pk=pk)
+    if person is None:
+        raise Http404(_("No such person."))
+    return person
+
+
+def _person_back(person: Person) -> str:
+    return person.organisation.get_absolute_url() if person.organisation else reverse("registry:directory")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person_or_404(pk)
+    _require(request, "registry.change_person", person)
+    if request.method != "POST":
+        form = forms.PersonForm(initial=forms.PersonForm.initial_for(person))
+        return _person_form_page(request, form, person.organisation, person, 200)
+    form = forms.PersonForm(request.POST)
+    if form.is_valid():
+        try:
+            services.person_update(person=person, by=request.user, values=form.cleaned_data)
+        except ChipTownError as exc:
+            if isinstance(exc, PermissionDenied):
+                raise
+            show_problems(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect(_person_back(person))
+    return _person_form_page(request, form, person.organisation, person, 400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person_or_404(pk)
+    _require(request, "registry.delete_person", person)
+    back = _person_back(person)
+    if request.method == "POST":
+        try:
+            services.person_delete(person=person, by=request.user)
+        except ChipTownError as exc:
+            if isinstance(exc, PermissionDenied):
+                raise
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Person removed."))
+        return redirect(back)
+    return render(
+        request, "registry/confirm_delete.html", {"thing": person, "back": back, "organisation": person.organisation}
+    )
 
 
 # --- Chain map -----------------------------------------------------------------------------------------------------
