@@ -11,7 +11,7 @@ from chiptown.accounts.models import Role, User
 from chiptown.competitions.models import AwardKind, Certificate, Decision, Edition, Entry, EntryStatus
 from chiptown.competitions.services import results
 from chiptown.core.errors import ChipTownError, Conflict, PermissionDenied
-from chiptown.core.models import AuditEntry
+from chiptown.core.models import AuditEntry, Job
 from tests.competitions.results_support import judged_category, judged_edition, ranking_of
 from tests.factories import UserFactory
 
@@ -203,7 +203,9 @@ def _decide_as_proposed(category: Any, entries: list[Entry], by: User) -> None:
     )
 
 
-def test_publishing_before_judging_ends_is_refused_and_changes_nothing(operator: User) -> None:
+def test_publishing_before_judging_ends_is_refused_and_changes_nothing(
+    operator: User, django_capture_on_commit_callbacks: Any
+) -> None:
     edition = judged_edition(
         judging_end_at=timezone.now() + datetime.timedelta(days=2),
         results_at=timezone.now() + datetime.timedelta(days=3),
@@ -211,9 +213,11 @@ def test_publishing_before_judging_ends_is_refused_and_changes_nothing(operator:
     category, entries = judged_category(edition)
     _decide_as_proposed(category, entries, operator)
 
-    with pytest.raises(ChipTownError) as refused:
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(ChipTownError) as refused:
         results.results_publish(edition=edition, by=operator)
 
+    assert callbacks == []
+    assert not Job.objects.exists()
     assert refused.value.code == "not_ready"
     assert "Judging ends on" in refused.value.problems[0].reason
     edition.refresh_from_db()
@@ -255,7 +259,7 @@ def test_an_entry_made_eligible_after_the_decision_needs_a_new_decision(
 
 
 def test_publishing_issues_certificates_to_winners_and_tells_every_applicant(
-    operator: User, edition: Edition, top50: Any
+    operator: User, edition: Edition, top50: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     category, entries = top50
     applicants = []
@@ -274,9 +278,15 @@ def test_publishing_issues_certificates_to_winners_and_tells_every_applicant(
     )
     _decide_as_proposed(category, entries, operator)
 
-    issued = results.results_publish(edition=edition, by=operator)
+    with django_capture_on_commit_callbacks(execute=True):
+        issued = results.results_publish(edition=edition, by=operator)
+        assert mail.outbox == []  # the emails go only once publication has committed
 
     edition.refresh_from_db()
+    job = Job.objects.get()
+    assert (job.kind, job.status, job.progress) == (f"competitions.result_emails.{edition.pk}", "succeeded", 100)
+    assert job.result == {"entries": 4, "emails": 5}
+    assert job.message == "Sending result emails: 4 of 4 entries"
     assert edition.results_published_at is not None
     assert sorted(c.entry_id for c in issued) == [entries[0].pk, entries[1].pk]
     assert Certificate.objects.count() == 2

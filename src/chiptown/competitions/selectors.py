@@ -2,6 +2,7 @@
 
 import datetime
 import hashlib
+import json
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -872,7 +873,7 @@ def _ranking_reviews(category: Category) -> QuerySet[Review]:
     )
 
 
-def _ranking_fingerprint(category: Category) -> str:
+def _ranking_fingerprint(category: Category) -> tuple[str, int]:
     """Changes whenever a submitted review of the category does (submitted, reopened, resubmitted), or a judge of
     the edition declares a conflict. Conflicts that come from registry changes are picked up when the cached
     figures expire (RANKING_CACHE_SECONDS)."""
@@ -885,8 +886,9 @@ def _ranking_fingerprint(category: Category) -> str:
         declarations=Count("pk"), declared=Max("declared_at")
     )
     text = "|".join(str(found[k]) for k in ("n", "last", "versions", "top"))
-    text += f"|{declared['declarations']}|{declared['declared']}|{category.winners}|{category.rubric}"
-    return hashlib.sha256(text.encode()).hexdigest()[:24]
+    rubric = json.dumps(category.rubric, sort_keys=True)  # jsonb reorders keys: the same rubric, the same text
+    text += f"|{declared['declarations']}|{declared['declared']}|{category.winners}|{rubric}"
+    return hashlib.sha256(text.encode()).hexdigest()[:24], int(found["n"] or 0)
 
 
 def _compute_ranking(category: Category) -> dict[str, Any]:
@@ -939,16 +941,39 @@ def _compute_ranking(category: Category) -> dict[str, Any]:
     }
 
 
-def category_ranking(*, category: Category) -> list[RankedEntry]:
-    """The category's entries with at least one submitted review, in rank order, with raw means, the leniency-only
-    scores, calibrated scores with 95% bootstrap intervals (1,000 resamples), rank intervals and flags
-    ("disagreement": the judges disagree beyond their own noise; "cutoff": the rank interval holds both a
-    winning and a losing place). Cached per set of submitted reviews, so a page view after the first is cheap."""
-    key = f"competitions:ranking:v1:{category.pk}:{_ranking_fingerprint(category)}"
-    figures = cache.get(key)
+def ranking_cache_key(category: Category) -> tuple[str, int]:
+    """The cache key of the category's ranking figures as its submitted reviews stand now, and how many
+    submitted reviews it has (two queries)."""
+    fingerprint, reviews = _ranking_fingerprint(category)
+    return f"competitions:ranking:v1:{category.pk}:{fingerprint}", reviews
+
+
+def ranking_cached(key: str) -> dict[str, Any] | None:
+    """The cached ranking figures under `key` (from ranking_cache_key), or None when they must be computed."""
+    figures: dict[str, Any] | None = cache.get(key)
+    return figures
+
+
+def ranking_figures(*, category: Category, key: str | None = None) -> dict[str, Any]:
+    """The category's ranking figures (plain lists, by entry id): from the cache, or computed and cached. The one
+    way the ranking is computed, for pages and for the background job that warms the cache."""
+    if key is None:
+        key, _reviews = ranking_cache_key(category)
+    figures = ranking_cached(key)
     if figures is None:
         figures = _compute_ranking(category)
         cache.set(key, figures, RANKING_CACHE_SECONDS)
+    return figures
+
+
+def category_ranking(*, category: Category, figures: dict[str, Any] | None = None) -> list[RankedEntry]:
+    """The category's entries with at least one submitted review, in rank order, with raw means, the leniency-only
+    scores, calibrated scores with 95% bootstrap intervals (1,000 resamples), rank intervals and flags
+    ("disagreement": the judges disagree beyond their own noise; "cutoff": the rank interval holds both a
+    winning and a losing place). Cached per set of submitted reviews, so a page view after the first is cheap;
+    `figures` are ranking_figures() already fetched by the caller."""
+    if figures is None:
+        figures = ranking_figures(category=category)
     items = figures["entries"]
     entries = (
         Entry.objects.filter(pk__in=[item["entry_id"] for item in items])

@@ -37,3 +37,54 @@ def run_assignment(
 
     with translation.override(language or settings.LANGUAGE_CODE):
         return job_run(job_id, work)
+
+
+# How often the ranking job recomputes when reviews change while it runs (later changes queue a new job).
+RANKING_RECOMPUTE_LIMIT = 3
+
+
+@task()
+def precompute_ranking(job_id: str, category_id: int, language: str = "") -> dict[str, Any] | None:
+    """Compute and cache a category's ranking (selectors.ranking_figures); if its submitted reviews changed while
+    it was computed, compute again so the cache holds the ranking as the reviews now stand."""
+    from django.utils.translation import ngettext
+
+    from chiptown.competitions import selectors
+    from chiptown.competitions.models import Category
+
+    category = Category.objects.select_related("edition").get(pk=category_id)
+
+    def work(progress: Progress) -> dict[str, Any]:
+        key, reviews = selectors.ranking_cache_key(category)
+        for _attempt in range(RANKING_RECOMPUTE_LIMIT):
+            message = ngettext(
+                "Computing the ranking from %(count)d submitted review",
+                "Computing the ranking from %(count)d submitted reviews",
+                reviews,
+            )
+            progress(0, message % {"count": reviews})
+            figures = selectors.ranking_figures(category=category, key=key)
+            now_key, reviews = selectors.ranking_cache_key(category)
+            if now_key == key:
+                break
+            key = now_key
+        return {"entries": len(figures["entries"]), "reviews": reviews}
+
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return job_run(job_id, work)
+
+
+@task()
+def send_result_emails(job_id: str, edition_id: int, language: str = "") -> dict[str, Any] | None:
+    """Email every judged applicant of a published edition (services.results.results_notify), reporting how many
+    entries are done on the job."""
+    from chiptown.competitions.models import Edition
+    from chiptown.competitions.services.results import results_notify
+
+    edition = Edition.objects.get(pk=edition_id)
+
+    def work(progress: Progress) -> dict[str, Any]:
+        return results_notify(edition=edition, progress=progress)
+
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return job_run(job_id, work)

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
@@ -23,8 +23,9 @@ from chiptown.competitions import selectors
 from chiptown.competitions.models import Category, Certificate, Decision, Edition, Entry, EntryStatus
 from chiptown.competitions.selectors import in_award_order
 from chiptown.core.errors import ChipTownError, Conflict, PermissionDenied, Problem
+from chiptown.core.models import Job
 from chiptown.core.notifications import notify
-from chiptown.core.services import audit_record
+from chiptown.core.services import Progress, audit_record, job_create
 
 
 class Ranked(Protocol):
@@ -267,9 +268,24 @@ def _applicant_users(entry: Entry) -> list[Any]:
     return list(users.values())
 
 
+RESULT_EMAILS_JOB_KIND = "competitions.result_emails"
+
+
+def result_emails_job_kind(edition_id: int) -> str:
+    return f"{RESULT_EMAILS_JOB_KIND}.{edition_id}"
+
+
+def result_emails_job(*, edition: Edition) -> Job | None:
+    """The job sending an edition's result emails (the latest, should there be more than one)."""
+    return Job.objects.filter(kind=result_emails_job_kind(edition.pk)).order_by("-created_at").first()
+
+
 def results_publish(*, edition: Edition, by: Any) -> list[Certificate]:
     """Publish an edition's results: only after judging ends and with every category decided. Issues one
-    certificate per winner, audits, then tells every judged applicant (winners and others) by email."""
+    certificate per winner and audits, in one transaction; once it commits, a background job (a core Job,
+    see result_emails_job) tells every judged applicant (winners and others) by email."""
+    from chiptown.competitions.tasks import send_result_emails
+
     _require_operator(by)
     with transaction.atomic():
         locked = Edition.objects.select_for_update().get(pk=edition.pk)
@@ -285,6 +301,16 @@ def results_publish(*, edition: Edition, by: Any) -> list[Certificate]:
         now = timezone.now()
         locked.results_published_at = now
         locked.save(update_fields=["results_published_at"])
+        # Queued now, sent only if everything below commits too: a publication that fails emails nobody.
+        job = job_create(
+            kind=result_emails_job_kind(locked.pk),
+            title=_("Result emails of %(edition)s") % {"edition": locked.display_name},
+            by=by,
+        )
+        job_id, edition_id, language = str(job.pk), locked.pk, translation.get_language() or ""
+        transaction.on_commit(
+            lambda: send_result_emails.enqueue(job_id=job_id, edition_id=edition_id, language=language)
+        )
         winners = list(
             Decision.objects.filter(entry__category__edition=locked, is_winner=True, entry__certificate__isnull=True)
             .select_related("entry")
@@ -302,7 +328,6 @@ def results_publish(*, edition: Edition, by: Any) -> list[Certificate]:
             },
         )
     edition.results_published_at = now
-    results_notify(edition=locked)
     return certificates
 
 
@@ -311,9 +336,14 @@ WINNER_SUBJECT = gettext_noop("Your award: competition results")
 RESULTS_SUBJECT = gettext_noop("Competition results")
 
 
-def results_notify(*, edition: Edition) -> int:
+def _emails_progress(done: int, total: int) -> str:
+    return _("Sending result emails: %(done)d of %(total)d entries") % {"done": done, "total": total}
+
+
+def results_notify(*, edition: Edition, progress: Progress | None = None) -> dict[str, int]:
     """One email per judged entry and person concerned, in each person's language; winners get their
-    certificate's links. Returns how many emails were sent."""
+    certificate's links. Reports how many entries are done to `progress`; returns how many entries were judged
+    and how many emails were sent."""
     entries = (
         Entry.objects.filter(category__edition=edition, status=EntryStatus.ELIGIBLE)
         .select_related("category", "created_by", "person__user", "decision", "certificate", "organisation")
@@ -321,8 +351,13 @@ def results_notify(*, edition: Edition) -> int:
         .order_by("category__kind", "pk")
     )
     results_url = absolute_url(reverse("competitions:results", args=[edition.year]))
+    total = entries.count()
     sent = 0
-    for entry in entries:
+    percent = -1
+    for done, entry in enumerate(entries):
+        if progress is not None and (done * 100 // max(total, 1)) != percent:
+            percent = done * 100 // max(total, 1)
+            progress(percent, _emails_progress(done, total))
         decision = getattr(entry, "decision", None)
         certificate = getattr(entry, "certificate", None)
         is_winner = bool(decision and decision.is_winner)
@@ -344,7 +379,9 @@ def results_notify(*, edition: Edition) -> int:
             template="competitions/email/results_winner.txt" if is_winner else "competitions/email/results.txt",
             context=context,
         )
-    return sent
+    if progress is not None:
+        progress(100, _emails_progress(total, total))
+    return {"entries": total, "emails": sent}
 
 
 def certificate_revoke(*, certificate: Certificate, by: Any, reason: str) -> Certificate:

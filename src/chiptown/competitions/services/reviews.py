@@ -24,6 +24,7 @@ from django.utils.translation import gettext_noop
 
 from chiptown.competitions import conflicts
 from chiptown.competitions.models import Assignment, Category, EntryStatus, Review, ReviewStatus
+from chiptown.competitions.services.ranking import ranking_precompute_on_commit
 from chiptown.core.errors import ChipTownError, Conflict, NotFound, PermissionDenied, Problem
 from chiptown.core.notifications import notify
 from chiptown.core.services import audit_record, snapshot
@@ -300,6 +301,8 @@ def _write(
             before=before,
             after={**_review_state(review), "weighted_score": weighted_score(criteria, cleaned)},
         )
+        if submit:
+            ranking_precompute_on_commit(category_id=locked.entry.category_id)
     return review
 
 
@@ -384,6 +387,7 @@ def review_reopen(*, review: Review, by: Any, reason: str) -> Review:
         # Scores and comments do not change here; keep them in the record anyway, as they stood when reopened.
         after["scores_when_reopened"] = before.get("scores")
         audit_record(actor=by, action="review.reopen", target=locked, before=before, after=after)
+        ranking_precompute_on_commit(category_id=locked_assignment.entry.category_id)
     judge = locked_assignment.judge
     entry = locked_assignment.entry
     notify(

@@ -18,12 +18,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from chiptown.competitions import selectors
 from chiptown.competitions.models import Entry, Review
+from chiptown.competitions.services import ranking as ranking_services
 from chiptown.competitions.services import reviews as services
 from chiptown.competitions.views.lookups import category_or_404
 from chiptown.core.errors import ChipTownError, NotFound, PermissionDenied
 
 RANKING_PAGE_SIZE = 100
 CHART_WINDOW = 12  # entries shown on each side of the cut-off
+# A category with more submitted reviews than this has its ranking computed by a background job on a cache miss
+# (a cold ranking of 5,000 entries takes seconds); smaller ones are computed in the request.
+RANKING_INLINE_MAX_REVIEWS = 500
 
 
 def _require(request: HttpRequest, perm: str, target: Any = None) -> None:
@@ -271,7 +275,19 @@ def ranking_chart(
 def category_ranking(request: HttpRequest, pk: int) -> HttpResponse:
     category = category_or_404(pk)
     _require(request, "competitions.view_ranking", category)
-    ranked = selectors.category_ranking(category=category)
+    key, reviews = selectors.ranking_cache_key(category)
+    figures = selectors.ranking_cached(key)
+    if figures is None and reviews > RANKING_INLINE_MAX_REVIEWS:
+        # Too long for a request: the ranking is computed by a background job and the page reloads when it is done.
+        job = ranking_services.ranking_precompute_submit(category=category, by=request.user)
+        figures = selectors.ranking_cached(key)  # a job that was already running may have just finished
+        if figures is None:
+            return render(
+                request,
+                "competitions/ranking_pending.html",
+                {"category": category, "edition": category.edition, "job": job, "reviews": reviews},
+            )
+    ranked = selectors.category_ranking(category=category, figures=figures)
     flagged_only = request.GET.get("flagged") == "1"
     listed = [r for r in ranked if r.flags] if flagged_only else ranked
     page = Paginator(listed, RANKING_PAGE_SIZE).get_page(request.GET.get("page"))

@@ -107,6 +107,7 @@ def results_manage(request: HttpRequest, year: int) -> HttpResponse:
                 (category, decided.get(category.pk)) for category in selectors.in_award_order(edition.categories.all())
             ],
             "results": selectors.edition_results(edition=edition) if edition.is_published else [],
+            "emails_job": services.result_emails_job(edition=edition) if edition.is_published else None,
         },
     )
 
@@ -124,7 +125,7 @@ def results_publish(request: HttpRequest, year: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("Results published: %(count)d certificates issued and the applicants told.")
+            _("Results published: %(count)d certificates issued; the emails to the applicants are being sent.")
             % {"count": len(certificates_issued)},
         )
     return redirect("competitions:results_manage", year=edition.year)
