@@ -190,10 +190,21 @@ class Entry(models.Model):
         indexes = [models.Index(fields=["category", "status"])]
 
     def __str__(self) -> str:
-        return self.title or f"#{self.pk}"
+        return self.display_title
 
     def get_absolute_url(self) -> str:
         return reverse("competitions:entry", args=[self.pk])
+
+    @property
+    def display_title(self) -> str:
+        """The title the applicant gave, else the applicant's name (a nomination has no title of its own)."""
+        if self.title:
+            return self.title
+        if self.person_id is not None and self.person is not None:
+            return self.person.display_name
+        if self.organisation_id is not None and self.organisation is not None:
+            return self.organisation.display_name
+        return f"#{self.pk}"
 
 
 class PartnershipMember(models.Model):
