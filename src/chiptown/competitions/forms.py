@@ -364,13 +364,7 @@ class NominationForm(forms.Form):
         )
 
     def clean_person(self) -> Person:
-        text = str(self.cleaned_data["person"]).strip()
-        person: Person | None = None
-        if "#" in text and text.rsplit("#", 1)[1].strip().isdigit():
-            person = Person.objects.filter(pk=int(text.rsplit("#", 1)[1])).first()
-        else:
-            found = list(Person.objects.filter(name_zh=text) | Person.objects.filter(name_en=text))[:2]
-            person = found[0] if len(found) == 1 else None
+        person = registry_selectors.person_by_reference(str(self.cleaned_data["person"]))
         if person is None:
             raise forms.ValidationError(_("No single person matches; pick one from the suggestions."))
         return person

@@ -208,6 +208,18 @@ def organisation_by_reference(text: str) -> Organisation | None:
     return None
 
 
+def person_by_reference(text: str) -> Person | None:
+    """A person named by '#id' (as the picker writes it) or by an exact name in either language, if only one."""
+    text = text.strip()
+    if not text:
+        return None
+    match = _PICK_ID.search(text)
+    if match:
+        return Person.objects.filter(pk=int(match.group(1))).first()
+    found = list(Person.objects.filter(Q(name_zh=text) | Q(name_en=text))[:2])
+    return found[0] if len(found) == 1 else None
+
+
 @dataclass
 class ChainNetwork:
     """The organisations and supply links of one chip category, capped to the best-connected."""

@@ -34,7 +34,9 @@ from chiptown.competitions.services import assignment as assignment_services
 from chiptown.competitions.services import judges as judge_services
 from chiptown.competitions.views.lookups import category_or_404, edition_or_404
 from chiptown.core.errors import ChipTownError, PermissionDenied
+from chiptown.core.forms import show_problems
 from chiptown.core.models import Job
+from chiptown.registry import selectors as registry_selectors
 from chiptown.registry.models import ChipCategory, Organisation, Person
 
 # --- helpers ------------------------------------------------------------------------------------------------------
@@ -50,24 +52,6 @@ def _judge_or_404(pk: int) -> Judge:
     if judge is None:
         raise Http404(_("No such judge."))
     return judge
-
-
-def _show_problems(form: forms.Form, error: ChipTownError) -> None:
-    """A service's problems next to the fields they are about (the rest above the form)."""
-    if not error.problems:
-        form.add_error(None, error.message)
-        return
-    for problem in error.problems:
-        name = problem.column or ""
-        form.add_error(name if name in form.fields else None, problem.reason)
-
-
-def _picked_id(text: str) -> int | None:
-    """The id in a picker's "name #id" value."""
-    text = (text or "").strip()
-    if "#" in text and text.rsplit("#", 1)[1].strip().isdigit():
-        return int(text.rsplit("#", 1)[1])
-    return None
 
 
 def _picker(url: Any, target: str) -> dict[str, Any]:
@@ -89,12 +73,7 @@ class PersonPickerField(forms.CharField):
         text = str(super().clean(value) or "").strip()
         if not text:
             return None
-        picked = _picked_id(text)
-        if picked is not None:
-            person = Person.objects.filter(pk=picked).first()
-        else:
-            found = list(Person.objects.filter(name_zh=text) | Person.objects.filter(name_en=text))[:2]
-            person = found[0] if len(found) == 1 else None
+        person = registry_selectors.person_by_reference(text)
         if person is None:
             raise forms.ValidationError(_("No single person matches; pick one from the suggestions."))
         return person
@@ -107,12 +86,7 @@ class OrganisationPickerField(forms.CharField):
         text = str(super().clean(value) or "").strip()
         if not text:
             return None
-        picked = _picked_id(text)
-        if picked is not None:
-            organisation = Organisation.objects.filter(pk=picked).first()
-        else:
-            found = list(Organisation.objects.filter(name_zh=text) | Organisation.objects.filter(name_en=text))[:2]
-            organisation = found[0] if len(found) == 1 else None
+        organisation = registry_selectors.organisation_by_reference(text)
         if organisation is None:
             raise forms.ValidationError(_("No single organisation matches; pick one from the suggestions."))
         return organisation
@@ -288,7 +262,7 @@ def judge_create(request: HttpRequest, year: int) -> HttpResponse:
         except ChipTownError as exc:
             if isinstance(exc, PermissionDenied):
                 raise
-            _show_problems(form, exc)
+            show_problems(form, exc)
         else:
             messages.success(request, _("Judge added."))
             return redirect("competitions:judging_judge_edit", pk=judge.pk)
@@ -323,7 +297,7 @@ def judge_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ChipTownError as exc:
             if isinstance(exc, PermissionDenied):
                 raise
-            _show_problems(form, exc)
+            show_problems(form, exc)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("competitions:judging_judge_edit", pk=judge.pk)
@@ -391,7 +365,7 @@ def declarations(request: HttpRequest, pk: int) -> HttpResponse:
             except ChipTownError as exc:
                 if isinstance(exc, PermissionDenied):
                     raise
-                _show_problems(form, exc)
+                show_problems(form, exc)
             else:
                 messages.success(request, _("Declared. You will not be assigned or shown entries it touches."))
                 return redirect("competitions:judging_declarations", pk=judge.pk)
@@ -447,7 +421,7 @@ def panel(request: HttpRequest, pk: int) -> HttpResponse:
         except ChipTownError as exc:
             if isinstance(exc, PermissionDenied):
                 raise
-            _show_problems(form, exc)
+            show_problems(form, exc)
         else:
             messages.success(request, _("Panel saved."))
             return redirect("competitions:judging_panel", pk=category.pk)
@@ -484,7 +458,7 @@ def assignment_pairs(request: HttpRequest, pk: int) -> HttpResponse:
             except ChipTownError as exc:
                 if isinstance(exc, PermissionDenied):
                     raise
-                _show_problems(form, exc)
+                show_problems(form, exc)
             else:
                 messages.success(request, _("Rule saved; it applies from the next run."))
                 return redirect("competitions:judging_pairs", pk=category.pk)
