@@ -7,6 +7,7 @@ permissions again and audit). Field problems go back into the form; refusals bec
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -37,7 +38,7 @@ from chiptown.core.errors import ChipTownError, PermissionDenied
 from chiptown.core.forms import show_problems
 from chiptown.core.models import Job
 from chiptown.registry import selectors as registry_selectors
-from chiptown.registry.models import ChipCategory, Organisation, Person
+from chiptown.registry.models import ChipCategory
 
 # --- helpers ------------------------------------------------------------------------------------------------------
 
@@ -66,37 +67,46 @@ def _picker(url: Any, target: str) -> dict[str, Any]:
     }
 
 
-class PersonPickerField(forms.CharField):
-    """A registry person picked by name ("name #id" from the suggestions, or an exact name)."""
+class RegistryPickerField(forms.CharField):
+    """A registry row picked by name ("name #id" from the suggestions, or an exact name), found by one of the
+    registry's *_by_reference selectors."""
 
-    def clean(self, value: Any) -> Person | None:
+    def __init__(self, *, find: Callable[[str], Any], not_found: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.find = find
+        self.not_found = not_found
+
+    def clean(self, value: Any) -> Any:
         text = str(super().clean(value) or "").strip()
         if not text:
             return None
-        person = registry_selectors.person_by_reference(text)
-        if person is None:
-            raise forms.ValidationError(_("No single person matches; pick one from the suggestions."))
-        return person
+        found = self.find(text)
+        if found is None:
+            raise forms.ValidationError(self.not_found)
+        return found
 
 
-class OrganisationPickerField(forms.CharField):
-    """A registry organisation picked by name ("name #id" from the suggestions, or an exact name)."""
+def person_picker(**kwargs: Any) -> RegistryPickerField:
+    return RegistryPickerField(
+        find=registry_selectors.person_by_reference,
+        not_found=gettext_lazy("No single person matches; pick one from the suggestions."),
+        **kwargs,
+    )
 
-    def clean(self, value: Any) -> Organisation | None:
-        text = str(super().clean(value) or "").strip()
-        if not text:
-            return None
-        organisation = registry_selectors.organisation_by_reference(text)
-        if organisation is None:
-            raise forms.ValidationError(_("No single organisation matches; pick one from the suggestions."))
-        return organisation
+
+def organisation_picker(**kwargs: Any) -> RegistryPickerField:
+    return RegistryPickerField(
+        find=registry_selectors.organisation_by_reference,
+        not_found=gettext_lazy("No single organisation matches; pick one from the suggestions."),
+        **kwargs,
+    )
 
 
 # --- forms --------------------------------------------------------------------------------------------------------
 
 
 class JudgeForm(forms.Form):
-    person = PersonPickerField(
+    person = person_picker(
         label=gettext_lazy("Registry person"),
         required=False,
         max_length=300,
@@ -125,7 +135,7 @@ class JudgeForm(forms.Form):
         max_value=1000,
         help_text=gettext_lazy("Leave empty for the category's limit."),
     )
-    add_former_employer = OrganisationPickerField(
+    add_former_employer = organisation_picker(
         label=gettext_lazy("Add a former employer"), required=False, max_length=300
     )
 
@@ -160,7 +170,7 @@ class DropOutForm(forms.Form):
 
 
 class DeclarationForm(forms.Form):
-    organisation = OrganisationPickerField(label=gettext_lazy("Organisation"), required=False, max_length=300)
+    organisation = organisation_picker(label=gettext_lazy("Organisation"), required=False, max_length=300)
     entry = forms.IntegerField(
         label=gettext_lazy("Or one entry (its number)"),
         required=False,
