@@ -98,10 +98,12 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def _mount() -> None:
     from chiptown.competitions.api import router as competition_router
     from chiptown.core.api import router as core_router
+    from chiptown.events.api import router as events_router
     from chiptown.registry.api import router as registry_router
 
     api.add_router("/jobs", core_router)
     api.add_router("/competition", competition_router)
+    api.add_router("/events", events_router)
     api.add_router("/", registry_router)
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("chiptown.accounts.urls")),
     path("core/", include("chiptown.core.urls")),
     path("competition/", include("chiptown.competitions.urls")),
+    path("events/", include("chiptown.events.urls")),
     path("", include("chiptown.registry.urls")),
 ]
 

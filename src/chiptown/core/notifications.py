@@ -1,6 +1,6 @@
 """Email to people in their own language: every notification goes through notify()."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -9,11 +9,20 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 
-def notify(*, users: Iterable[Any], subject: str, template: str, context: dict[str, Any] | None = None) -> int:
+def notify(
+    *,
+    users: Iterable[Any],
+    subject: str,
+    template: str,
+    context: dict[str, Any] | None = None,
+    attachments: Callable[[Any], list[tuple[str, bytes, str]]] | None = None,
+) -> int:
     """Send one email per user with an address, rendered in the user's language.
 
     `subject` is an English msgid (translated per recipient); `template` names a plain-text template
-    (e.g. "competitions/email/submitted.txt") rendered with `context` plus `user`. Returns how many were sent.
+    (e.g. "competitions/email/submitted.txt") rendered with `context` plus `user`. `attachments`, if given, is
+    called per user (in the user's language) and returns (filename, content, mimetype) triples, e.g. a badge and
+    an .ics file. Returns how many were sent.
     """
     sent = 0
     for user in users:
@@ -28,5 +37,7 @@ def notify(*, users: Iterable[Any], subject: str, template: str, context: dict[s
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 to=[user.email],
             )
+            for filename, content, mimetype in attachments(user) if attachments else []:
+                message.attach(filename, content, mimetype)
         sent += message.send()
     return sent

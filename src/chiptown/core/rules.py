@@ -17,3 +17,13 @@ def is_signed_in(user: Any) -> bool:
 
 rules.add_perm("core.view_auditentry", is_operator)
 rules.add_perm("core.view_job", is_signed_in)
+
+
+def require(user: Any, perm: str, target: Any = None, message: Any = None) -> None:
+    """Raise PermissionDenied (a 403 with a message for people) unless `user` has `perm` on `target`."""
+    from django.utils.translation import gettext
+
+    from chiptown.core.errors import PermissionDenied
+
+    if not user.has_perm(perm, target):
+        raise PermissionDenied(message or gettext("You may not do this."))

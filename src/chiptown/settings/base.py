@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "chiptown.accounts",
     "chiptown.registry",
     "chiptown.competitions",
+    "chiptown.events",
 ]
 
 MIDDLEWARE = [

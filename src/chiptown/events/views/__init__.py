@@ -1,0 +1,1 @@
+"""Conference pages, one module per part, like services/."""
