@@ -23,3 +23,31 @@ def badge_token_read(token: str) -> tuple[int, str] | None:
     if not (isinstance(value, list) and len(value) == 2 and isinstance(value[0], int) and isinstance(value[1], str)):
         return None
     return value[0], value[1]
+
+
+def badge_url(registration: Registration) -> str:
+    """The absolute address a badge's QR code holds: the check-in page for this badge. Staff who open it (with a
+    phone's own camera app, say) can check the person in; anyone else sees whose badge it is, nothing more."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    path = reverse("events:checkin_token", args=[registration.event.slug, badge_token(registration)])
+    return settings.SITE_URL.rstrip("/") + path
+
+
+_FEED_SALT = "chiptown.events.agenda-feed"
+
+
+def agenda_feed_token(registration: Registration) -> str:
+    """The secret part of a person's own agenda feed address (calendar programs cannot log in)."""
+    return signing.dumps([registration.pk, registration.badge_nonce], salt=_FEED_SALT, compress=False)
+
+
+def agenda_feed_token_read(token: str) -> tuple[int, str] | None:
+    try:
+        value = signing.loads(token.strip(), salt=_FEED_SALT)
+    except signing.BadSignature:
+        return None
+    if not (isinstance(value, list) and len(value) == 2 and isinstance(value[0], int) and isinstance(value[1], str)):
+        return None
+    return value[0], value[1]
