@@ -6,13 +6,13 @@ from typing import Any
 
 from django import forms
 from django.urls import reverse_lazy
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from chiptown.competitions.models import AwardKind, Category, Edition, EntryStatus
 from chiptown.competitions.services.editions import TIMELINE
 from chiptown.core.errors import ChipTownError
 from chiptown.core.forms import show_problems as core_show_problems
+from chiptown.core.questions import ANSWER_PREFIX, answers_initial, answers_posted, question_fields
 from chiptown.registry import selectors as registry_selectors
 from chiptown.registry.models import Organisation, Person, Product, Standard
 
@@ -189,22 +189,6 @@ class CategoryForm(forms.Form):
 # --- Applications ------------------------------------------------------------------------------------------------
 
 
-def question_label(question: dict[str, Any]) -> str:
-    """A form question's label in the reader's language (falling back to the other one, then its name)."""
-    if (translation.get_language() or "").startswith("zh"):
-        return str(question.get("label_zh") or question.get("label_en") or question.get("name"))
-    return str(question.get("label_en") or question.get("label_zh") or question.get("name"))
-
-
-def question_help(question: dict[str, Any]) -> str:
-    if (translation.get_language() or "").startswith("zh"):
-        return str(question.get("help_zh") or question.get("help_en") or "")
-    return str(question.get("help_en") or question.get("help_zh") or "")
-
-
-ANSWER_PREFIX = "answer_"
-
-
 def _organisation_picker(field: forms.Field, list_id: str) -> None:
     field.widget.attrs.update(
         {
@@ -293,27 +277,7 @@ class ApplicationForm(forms.Form):
             _organisation_picker(fields["partners"], "partner-suggestions")
         else:
             del fields["partners"]
-        for question in category.form_fields:
-            kind = question.get("type")
-            name = ANSWER_PREFIX + str(question.get("name"))
-            attrs: dict[str, Any] = {}
-            widget: forms.Widget
-            if kind == "textarea":
-                widget = forms.Textarea(attrs={"rows": 5})
-            elif kind == "url":
-                widget = forms.URLInput()
-            elif kind == "number":
-                widget = forms.TextInput(attrs={"inputmode": "decimal"})
-            else:
-                widget = forms.TextInput()
-            max_length = int(question.get("max_length") or 2000)
-            attrs["maxlength"] = max_length
-            widget.attrs.update(attrs)
-            fields[name] = forms.CharField(
-                label=question_label(question), required=False, widget=widget, help_text=question_help(question)
-            )
-            fields[name].show_required = bool(question.get("required"))
-            fields[name].answer = str(question.get("name"))
+        fields.update(question_fields(category.form_fields, prefix=ANSWER_PREFIX))
 
     def clean_organisation(self) -> Organisation:
         organisation = registry_selectors.organisation_by_reference(str(self.cleaned_data["organisation"]))
@@ -325,16 +289,11 @@ class ApplicationForm(forms.Form):
     def initial_for(entry: Any) -> dict[str, Any]:
         initial: dict[str, Any] = {"title": entry.title, "product": entry.product_id or ""}
         initial["partners"] = [m.organisation for m in entry.partners.all()][1:]
-        for name, value in (entry.answers or {}).items():
-            initial[ANSWER_PREFIX + name] = value
+        initial.update(answers_initial(entry.answers, prefix=ANSWER_PREFIX))
         return initial
 
     def answers(self) -> dict[str, Any]:
-        return {
-            name.removeprefix(ANSWER_PREFIX): value
-            for name, value in self.cleaned_data.items()
-            if name.startswith(ANSWER_PREFIX) and str(value or "").strip()
-        }
+        return answers_posted(self.cleaned_data, prefix=ANSWER_PREFIX)
 
     def product_choice(self, products: list[Product]) -> Product | None:
         chosen = str(self.cleaned_data.get("product") or "")

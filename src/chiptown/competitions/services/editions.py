@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from chiptown.competitions import defaults
 from chiptown.competitions.models import AwardKind, Category, Edition, Panel, Review
 from chiptown.core.errors import ChipTownError, Conflict, PermissionDenied, Problem
+from chiptown.core.questions import question_list_problems
 from chiptown.core.services import audit_record, snapshot
 from chiptown.registry.models import Standard
 
@@ -194,42 +195,9 @@ def _number(value: Any) -> float | None:
 
 
 def form_field_problems(form_fields: Any) -> list[Problem]:
-    """The application form: a list of questions, each with a unique code name, a label, a type among text,
-    textarea, number and url, whether it is required, and a maximum length."""
-    if not isinstance(form_fields, list):
-        return [Problem(reason=_("The form fields must be a list of questions."), column="form_fields")]
-    problems: list[Problem] = []
-    seen: set[str] = set()
-
-    def problem(index: int, reason: str) -> None:
-        problems.append(
-            Problem(reason=_("Question %(n)d: %(reason)s") % {"n": index, "reason": reason}, column="form_fields")
-        )
-
-    for index, question in enumerate(form_fields, start=1):
-        if not isinstance(question, dict):
-            problem(index, _("each question is an object with name, labels and type."))
-            continue
-        name = question.get("name")
-        if not isinstance(name, str) or not _CODE.match(name):
-            problem(index, _("the name must be lower-case letters, digits and _ (starting with a letter)."))
-        elif name in seen:
-            problem(index, _("the name %(name)s is used twice.") % {"name": name})
-        else:
-            seen.add(name)
-        if not str(question.get("label_en") or "").strip() and not str(question.get("label_zh") or "").strip():
-            problem(index, _("give a label in Chinese or English."))
-        if question.get("type") not in defaults.FIELD_TYPES:
-            problem(index, _("the type must be one of: %(types)s.") % {"types": ", ".join(defaults.FIELD_TYPES)})
-        if not isinstance(question.get("required", False), bool):
-            problem(index, _("required must be true or false."))
-        max_length = question.get("max_length", 2000)
-        if isinstance(max_length, bool) or not isinstance(max_length, int) or not 1 <= max_length <= 20000:
-            problem(index, _("max_length must be a whole number from 1 to 20000."))
-        extra = set(question) - {"name", "label_en", "label_zh", "type", "required", "max_length", "help_en", "help_zh"}
-        if extra:
-            problem(index, _("unknown keys: %(keys)s.") % {"keys": ", ".join(sorted(extra))})
-    return problems
+    """The application form: a list of questions (core.questions), each with a unique code name, a label, a type
+    among text, textarea, number and url, whether it is required, and a maximum length."""
+    return question_list_problems(form_fields, types=defaults.FIELD_TYPES, column="form_fields")
 
 
 def rubric_problems(rubric: Any) -> list[Problem]:

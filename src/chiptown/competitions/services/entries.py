@@ -9,7 +9,6 @@ tests and generated demo data (a clock to pretend with); pages never pass it. Em
 import datetime
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
 from typing import Any
 
@@ -35,6 +34,7 @@ from chiptown.competitions.models import (
 )
 from chiptown.core.errors import ChipTownError, Conflict, PermissionDenied, Problem
 from chiptown.core.notifications import notify
+from chiptown.core.questions import clean_answers
 from chiptown.core.services import audit_record, snapshot
 from chiptown.registry import validation
 from chiptown.registry.models import Organisation, Person, Product
@@ -56,7 +56,6 @@ ENTRY_FIELDS = (
 SUBMITTED_STATES = (EntryStatus.SUBMITTED, EntryStatus.ELIGIBLE, EntryStatus.INELIGIBLE)
 REASON_MAX_LENGTH = 2000
 TITLE_MAX_LENGTH = 200
-NUMBER_LIMIT = Decimal("1e15")  # answers are amounts and counts; beyond this a number is a typo (and JSON-unsafe)
 _UNSET: Any = object()
 
 
@@ -150,54 +149,6 @@ def _after_commit(users: list[User], subject: str, template: str, context: dict[
     if users:
         full = {**context, "site_url": str(getattr(settings, "SITE_URL", "")).rstrip("/")}
         transaction.on_commit(lambda: notify(users=users, subject=subject, template=template, context=full))
-
-
-# --- Answers -----------------------------------------------------------------------------------------------------
-
-
-def _number(text: str) -> int | float:
-    try:
-        number = Decimal(text.replace(",", "").replace("，", "").strip())
-    except InvalidOperation as exc:
-        raise validation.FieldInvalid(_("%(value)s is not a number.") % {"value": text}) from exc
-    if not number.is_finite():
-        raise validation.FieldInvalid(_("%(value)s is not a number.") % {"value": text})
-    if abs(number) >= NUMBER_LIMIT:
-        raise validation.FieldInvalid(_("%(value)s is too large a number.") % {"value": text})
-    return int(number) if number == number.to_integral_value() else float(number)
-
-
-def clean_answers(
-    form_fields: list[dict[str, Any]], answers: Mapping[str, Any], *, final: bool
-) -> tuple[dict[str, Any], list[Problem]]:
-    """The answers to a category's form, checked question by question: no unknown questions, each within its
-    length, numbers and web addresses well-formed; required answers present when `final` (at submission; a
-    draft may be incomplete). Answers may be written in either language."""
-    problems: list[Problem] = []
-    by_name = {str(q.get("name")): q for q in form_fields}
-    for name in answers:
-        if name not in by_name:
-            problems.append(Problem(reason=_("This question is not on the form."), column=str(name)))
-    cleaned: dict[str, Any] = {}
-    for name, question in by_name.items():
-        raw = answers.get(name)
-        text = "" if raw is None else str(raw).strip()
-        if not text:
-            if final and question.get("required"):
-                problems.append(Problem(reason=_("This answer is required."), column=name))
-            continue
-        try:
-            text = validation.text(text, max_length=int(question.get("max_length") or 2000))
-            kind = question.get("type")
-            if kind == "number":
-                cleaned[name] = _number(text)
-            elif kind == "url":
-                cleaned[name] = validation.url(text)
-            else:
-                cleaned[name] = text
-        except validation.FieldInvalid as exc:
-            problems.append(Problem(reason=str(exc), column=name))
-    return cleaned, problems
 
 
 # --- Drafts ------------------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from chiptown.competitions.models import AwardKind, Category, Entry, EntryStatus
 from chiptown.competitions.services import entries as services
 from chiptown.competitions.views.editions import _category_or_404
 from chiptown.core.errors import ChipTownError, PermissionDenied
+from chiptown.core.questions import answers_shown, question_label
 
 
 def _entry_or_404(pk: int) -> Entry:
@@ -121,18 +122,7 @@ def person_suggest(request: HttpRequest) -> HttpResponse:
 
 def _answers_shown(entry: Entry) -> list[dict[str, Any]]:
     """The form's questions in order with the entry's answers, labelled in the reader's language."""
-    shown = []
-    for question in entry.category.form_fields:
-        name = str(question.get("name"))
-        shown.append(
-            {
-                "label": forms.question_label(question),
-                "type": question.get("type"),
-                "value": (entry.answers or {}).get(name, ""),
-                "required": bool(question.get("required")),
-            }
-        )
-    return shown
+    return answers_shown(entry.category.form_fields, entry.answers or {})
 
 
 def _entry_page(
@@ -260,7 +250,7 @@ def _refused(request: HttpRequest, entry: Entry, exc: ChipTownError, **forms_kwa
     if isinstance(exc, PermissionDenied):
         raise exc
     # Problems name questions by their code; people read the question's label.
-    labels = {str(q.get("name")): forms.question_label(q) for q in entry.category.form_fields}
+    labels = {str(q.get("name")): question_label(q) for q in entry.category.form_fields}
     shown = ChipTownError(
         exc.message,
         code=exc.code,
