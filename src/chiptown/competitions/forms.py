@@ -1,7 +1,6 @@
 """Forms of the competition's application pages: rendering and field parsing only; every rule lives in the
 services (which check it again for callers that skip the form)."""
 
-import json
 from typing import Any
 
 from django import forms
@@ -12,7 +11,7 @@ from chiptown.competitions.models import AwardKind, Category, Edition, EntryStat
 from chiptown.competitions.services.editions import TIMELINE
 from chiptown.core.errors import ChipTownError
 from chiptown.core.forms import show_problems as core_show_problems
-from chiptown.core.questions import ANSWER_PREFIX, answers_initial, answers_posted, question_fields
+from chiptown.core.questions import ANSWER_PREFIX, JSONTextField, answers_initial, answers_posted, question_fields
 from chiptown.registry import selectors as registry_selectors
 from chiptown.registry.models import Organisation, Person, Product, Standard
 
@@ -67,30 +66,6 @@ class EditionForm(forms.Form):
             "name_en": self.cleaned_data["name_en"],
             **{name: self.cleaned_data[name] for name in TIMELINE},
         }
-
-
-class JSONTextField(forms.CharField):
-    """A JSON document edited as text (the category's form fields and rubric): parsed here, checked in the
-    service."""
-
-    widget = forms.Textarea(attrs={"rows": 12, "class": "code", "spellcheck": "false"})
-
-    def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, list | dict):
-            return json.dumps(value, ensure_ascii=False, indent=2)
-        return value
-
-    def to_python(self, value: Any) -> Any:
-        text = super().to_python(value)
-        if not text:
-            return []
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise forms.ValidationError(
-                _("Not valid JSON (line %(line)d, column %(column)d): %(message)s"),
-                params={"line": exc.lineno, "column": exc.colno, "message": exc.msg},
-            ) from exc
 
 
 class CategoryForm(forms.Form):

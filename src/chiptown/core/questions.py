@@ -5,6 +5,7 @@ A question is a JSON object: {"name", "label_en", "label_zh", "type", "required"
 "help_zh"}, and for the type "choice" also "choices": [{"value", "label_en", "label_zh"}, ...]. Each form that
 uses questions says which types it allows. Answers are keyed by the question's name."""
 
+import json
 import re
 from collections.abc import Collection, Mapping
 from decimal import Decimal, InvalidOperation
@@ -261,3 +262,27 @@ def answers_posted(cleaned_data: Mapping[str, Any], *, prefix: str = ANSWER_PREF
         for name, value in cleaned_data.items()
         if name.startswith(prefix) and str(value or "").strip()
     }
+
+
+class JSONTextField(forms.CharField):
+    """A JSON document edited as text (a form's questions, a competition category's rubric): parsed here,
+    checked in the service (for questions: question_list_problems)."""
+
+    widget = forms.Textarea(attrs={"rows": 12, "class": "code", "spellcheck": "false"})
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list | dict):
+            return json.dumps(value, ensure_ascii=False, indent=2)
+        return value
+
+    def to_python(self, value: Any) -> Any:
+        text = super().to_python(value)
+        if not text:
+            return []
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise forms.ValidationError(
+                _("Not valid JSON (line %(line)d, column %(column)d): %(message)s"),
+                params={"line": exc.lineno, "column": exc.colno, "message": exc.msg},
+            ) from exc
