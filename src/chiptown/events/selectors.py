@@ -88,3 +88,388 @@ def agenda_sessions(*, registration: Registration) -> QuerySet[Session]:
         .select_related("room", "track", "event")
         .order_by("starts_at", "id")
     )
+
+
+# --- Public programme (part B): the latest published version, read in a constant number of queries --------------
+
+import datetime  # noqa: E402
+import re  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from functools import cached_property  # noqa: E402
+
+from chiptown.events import models as programme_models  # noqa: E402
+from chiptown.registry.models import pick_language  # noqa: E402
+
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3}")
+_DEFAULT_COLOUR = "#1f6feb"
+
+
+@dataclass(frozen=True)
+class ProgrammeRoom:
+    pk: int
+    name_zh: str
+    name_en: str
+    building: str
+    position: int
+
+    @property
+    def name(self) -> str:
+        return pick_language(self.name_zh, self.name_en)
+
+
+@dataclass(frozen=True)
+class ProgrammeTrack:
+    pk: int
+    name_zh: str
+    name_en: str
+    colour: str  # always a valid hex colour, safe in an SVG attribute
+    position: int
+
+    @property
+    def name(self) -> str:
+        return pick_language(self.name_zh, self.name_en)
+
+
+@dataclass(frozen=True)
+class ProgrammeSpeaker:
+    """An accepted speaker of the event, with the registry person's names and organisation read live."""
+
+    pk: int
+    name_zh: str
+    name_en: str
+    position_title: str
+    organisation_id: int | None
+    organisation_zh: str
+    organisation_en: str
+    bio_zh: str
+    bio_en: str
+    photo_url: str
+
+    @property
+    def name(self) -> str:
+        return pick_language(self.name_zh, self.name_en)
+
+    @property
+    def organisation(self) -> str:
+        return pick_language(self.organisation_zh, self.organisation_en)
+
+    @property
+    def bio(self) -> str:
+        return pick_language(self.bio_zh, self.bio_en)
+
+    @property
+    def bio_other(self) -> str:
+        """The biography in the other language, when there is one that differs."""
+        return _other_language(self.bio_zh, self.bio_en)
+
+
+@dataclass(frozen=True)
+class SessionSpeakerLine:
+    speaker: ProgrammeSpeaker
+    role: str
+
+    @property
+    def name(self) -> str:
+        return self.speaker.name
+
+    @property
+    def role_label(self) -> str:
+        return (
+            str(programme_models.SpeakerRole(self.role).label)
+            if self.role in programme_models.SpeakerRole.values
+            else self.role
+        )
+
+
+@dataclass(frozen=True)
+class PublishedSession:
+    """One session as published (times, room, track, title, speakers from the version's JSON; names, abstracts
+    and seats read live). `published` is False only in an operator's preview of a draft session, and `scheduled`
+    is False only in a preview of one with no room or times yet (its times are then the event's first day, never
+    shown)."""
+
+    pk: int
+    kind: str
+    title_zh: str
+    title_en: str
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    day: int  # 1 for the event's first day
+    room: ProgrammeRoom | None
+    track: ProgrammeTrack | None
+    capacity: int | None
+    seats_left: int | None
+    closed_door: bool
+    speakers: tuple[SessionSpeakerLine, ...]
+    abstract_zh: str = ""
+    abstract_en: str = ""
+    published: bool = True
+    scheduled: bool = True
+
+    @property
+    def title(self) -> str:
+        return pick_language(self.title_zh, self.title_en)
+
+    @property
+    def kind_label(self) -> str:
+        return (
+            str(programme_models.SessionKind(self.kind).label)
+            if self.kind in programme_models.SessionKind.values
+            else self.kind
+        )
+
+    @property
+    def abstract(self) -> str:
+        return pick_language(self.abstract_zh, self.abstract_en)
+
+    @property
+    def abstract_other(self) -> str:
+        return _other_language(self.abstract_zh, self.abstract_en)
+
+    @property
+    def room_name(self) -> str:
+        return self.room.name if self.room else ""
+
+    @property
+    def track_name(self) -> str:
+        return self.track.name if self.track else ""
+
+    @property
+    def track_colour(self) -> str:
+        return self.track.colour if self.track else ""
+
+    @property
+    def takes_signup(self) -> bool:
+        return self.capacity is not None
+
+    @property
+    def speaker_names(self) -> list[str]:
+        return [line.name for line in self.speakers]
+
+
+@dataclass(frozen=True)
+class ProgrammeDay:
+    number: int
+    date: datetime.date
+    sessions: tuple[PublishedSession, ...]
+
+
+@dataclass(frozen=True)
+class PublishedProgramme:
+    event: Event
+    version: int
+    published_at: datetime.datetime
+    days: tuple[ProgrammeDay, ...]
+    rooms: tuple[ProgrammeRoom, ...]
+    tracks: tuple[ProgrammeTrack, ...]
+    speakers: tuple[ProgrammeSpeaker, ...]  # accepted speakers with a published session, by name
+    sessions: tuple[PublishedSession, ...]  # by start, room order, id
+
+    @cached_property
+    def _by_pk(self) -> dict[int, PublishedSession]:
+        return {session.pk: session for session in self.sessions}
+
+    def session(self, pk: int) -> PublishedSession | None:
+        return self._by_pk.get(pk)
+
+    def day(self, number: int) -> ProgrammeDay | None:
+        return self.days[number - 1] if 1 <= number <= len(self.days) else None
+
+    def speaker(self, pk: int) -> ProgrammeSpeaker | None:
+        return next((speaker for speaker in self.speakers if speaker.pk == pk), None)
+
+    def sessions_of(self, speaker: ProgrammeSpeaker) -> list[PublishedSession]:
+        return [s for s in self.sessions if any(line.speaker.pk == speaker.pk for line in s.speakers)]
+
+
+def _other_language(zh: str, en: str) -> str:
+    shown = pick_language(zh, en)
+    other = en if shown == zh else zh
+    return other if other and other != shown else ""
+
+
+def _colour(value: str) -> str:
+    return value if _COLOUR.fullmatch(value or "") else _DEFAULT_COLOUR
+
+
+def _instant(value: str) -> datetime.datetime:
+    """An ISO 8601 time from the published JSON, as an aware UTC datetime (a naive one is taken as UTC)."""
+    moment = datetime.datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
+    return moment.astimezone(datetime.UTC)
+
+
+def _programme_rooms(event: Event) -> dict[int, ProgrammeRoom]:
+    return {
+        pk: ProgrammeRoom(pk=pk, name_zh=zh, name_en=en, building=building, position=position)
+        for pk, zh, en, building, position in programme_models.Room.objects.filter(event=event).values_list(
+            "pk", "name_zh", "name_en", "building", "position"
+        )
+    }
+
+
+def _programme_tracks(event: Event) -> dict[int, ProgrammeTrack]:
+    return {
+        pk: ProgrammeTrack(pk=pk, name_zh=zh, name_en=en, colour=_colour(colour), position=position)
+        for pk, zh, en, colour, position in programme_models.Track.objects.filter(event=event).values_list(
+            "pk", "name_zh", "name_en", "colour", "position"
+        )
+    }
+
+
+def _programme_speaker(speaker: programme_models.Speaker) -> ProgrammeSpeaker:
+    person = speaker.person
+    organisation = person.organisation
+    return ProgrammeSpeaker(
+        pk=speaker.pk,
+        name_zh=person.name_zh,
+        name_en=person.name_en,
+        position_title=person.title,
+        organisation_id=organisation.pk if organisation else None,
+        organisation_zh=organisation.name_zh if organisation else "",
+        organisation_en=organisation.name_en if organisation else "",
+        bio_zh=speaker.bio_zh,
+        bio_en=speaker.bio_en,
+        photo_url=speaker.photo.url if speaker.photo else "",
+    )
+
+
+def _accepted_speakers(event: Event) -> dict[int, ProgrammeSpeaker]:
+    speakers = programme_models.Speaker.objects.filter(
+        event=event, status=programme_models.SpeakerStatus.ACCEPTED
+    ).select_related("person__organisation")
+    return {speaker.pk: _programme_speaker(speaker) for speaker in speakers}
+
+
+def _event_days(event: Event, dates: set[datetime.date]) -> list[datetime.date]:
+    span = (event.ends_on - event.starts_on).days + 1
+    days = {event.starts_on + datetime.timedelta(days=n) for n in range(max(span, 1))}
+    return sorted(days | dates)
+
+
+def _latest_version(event: Event) -> programme_models.ProgrammeVersion | None:
+    return programme_models.ProgrammeVersion.objects.filter(event=event).order_by("-number").first()
+
+
+def published_programme(*, event: Event) -> PublishedProgramme | None:
+    """The event's latest published programme, or None before the first publication.
+
+    Times, rooms, tracks, titles and speakers are the version's; names, colours, abstracts, biographies and free
+    seats are read live (five queries whatever the size: the version, rooms, tracks, accepted speakers, and the
+    sessions' abstracts and seats). Speakers who are not (or no longer) accepted are left out."""
+    version = _latest_version(event)
+    if version is None:
+        return None
+    rooms = _programme_rooms(event)
+    tracks = _programme_tracks(event)
+    speakers = _accepted_speakers(event)
+    live: dict[int, dict[str, Any]] = {
+        row["pk"]: dict(row)
+        for row in Session.objects.filter(event=event).values(
+            "pk", "abstract_zh", "abstract_en", "capacity", "seats_taken"
+        )
+    }
+    zone = event.zone
+    published: list[tuple[int, dict[str, Any], datetime.datetime, datetime.datetime]] = []
+    for key, frozen in (version.sessions or {}).items():
+        try:
+            pk = int(key)
+            starts_at, ends_at = _instant(frozen["starts_at"]), _instant(frozen["ends_at"])
+        except (KeyError, TypeError, ValueError):
+            continue  # not a scheduled session: the contract leaves those out
+        published.append((pk, frozen, starts_at, ends_at))
+    days = _event_days(event, {starts_at.astimezone(zone).date() for _, _, starts_at, _ in published})
+    day_number = {date: number for number, date in enumerate(days, start=1)}
+    sessions: list[PublishedSession] = []
+    for pk, frozen, starts_at, ends_at in published:
+        row = live.get(pk, {})
+        capacity = row.get("capacity") if row else frozen.get("capacity")
+        lines = tuple(
+            SessionSpeakerLine(speaker=speakers[speaker_id], role=str(role))
+            for speaker_id, role in frozen.get("speakers") or []
+            if speaker_id in speakers
+        )
+        sessions.append(
+            PublishedSession(
+                pk=pk,
+                kind=str(frozen.get("kind", "")),
+                title_zh=str(frozen.get("title_zh") or ""),
+                title_en=str(frozen.get("title_en") or ""),
+                starts_at=starts_at,
+                ends_at=ends_at,
+                day=day_number[starts_at.astimezone(zone).date()],
+                room=rooms.get(frozen.get("room") or 0),
+                track=tracks.get(frozen.get("track") or 0),
+                capacity=capacity,
+                seats_left=None if capacity is None else max(0, capacity - row.get("seats_taken", 0)),
+                closed_door=bool(frozen.get("closed_door")),
+                speakers=lines,
+                abstract_zh=row.get("abstract_zh", ""),
+                abstract_en=row.get("abstract_en", ""),
+            )
+        )
+    sessions.sort(key=lambda s: (s.starts_at, s.room.position if s.room else 1 << 16, s.room.pk if s.room else 0, s.pk))
+    speaking = {line.speaker.pk for session in sessions for line in session.speakers}
+    return PublishedProgramme(
+        event=event,
+        version=version.number,
+        published_at=version.published_at,
+        days=tuple(
+            ProgrammeDay(number=number, date=date, sessions=tuple(s for s in sessions if s.day == number))
+            for number, date in enumerate(days, start=1)
+        ),
+        rooms=tuple(sorted(rooms.values(), key=lambda room: (room.position, room.pk))),
+        tracks=tuple(sorted(tracks.values(), key=lambda track: (track.position, track.pk))),
+        speakers=tuple(
+            sorted(
+                (speaker for pk, speaker in speakers.items() if pk in speaking),
+                key=lambda speaker: (speaker.name.casefold(), speaker.pk),
+            )
+        ),
+        sessions=tuple(sessions),
+    )
+
+
+def session_preview(*, session: Session) -> PublishedSession:
+    """A draft session as the public would see it once published (operators' preview); reads the session's
+    speakers, rooms and tracks live."""
+    event = session.event
+    lines = tuple(
+        SessionSpeakerLine(speaker=_programme_speaker(link.speaker), role=link.role)
+        for link in SessionSpeaker.objects.filter(session=session).select_related("speaker__person__organisation")
+    )
+    scheduled = session.starts_at is not None and session.ends_at is not None
+    placeholder = datetime.datetime.combine(event.starts_on, datetime.time(), tzinfo=event.zone)
+    starts_at = session.starts_at or placeholder
+    days = _event_days(event, set())
+    local_day = starts_at.astimezone(event.zone).date()
+    room = session.room
+    track = session.track
+    return PublishedSession(
+        pk=session.pk,
+        kind=session.kind,
+        title_zh=session.title_zh,
+        title_en=session.title_en,
+        starts_at=starts_at,
+        ends_at=session.ends_at or starts_at,
+        day=days.index(local_day) + 1 if local_day in days else 1,
+        room=ProgrammeRoom(room.pk, room.name_zh, room.name_en, room.building, room.position) if room else None,
+        track=ProgrammeTrack(track.pk, track.name_zh, track.name_en, _colour(track.colour), track.position)
+        if track
+        else None,
+        capacity=session.capacity,
+        seats_left=session.seats_left,
+        closed_door=session.closed_door,
+        speakers=lines,
+        abstract_zh=session.abstract_zh,
+        abstract_en=session.abstract_en,
+        published=False,
+        scheduled=scheduled and session.room_id is not None,
+    )
+
+
+def speaker_preview(*, speaker: programme_models.Speaker) -> ProgrammeSpeaker:
+    """Any speaker of the event (invited, declined, or not yet in a published session) as their page shows them:
+    the operators' preview."""
+    return _programme_speaker(speaker)

@@ -7,6 +7,24 @@ urlpatterns: list[URLPattern | URLResolver] = []
 
 # --- Programme: events list, public programme, session and speaker pages, PDF, iCal, the operators' editor -----
 
+# Public programme (part B). <event:slug> never matches "manage", so the operators' pages are never taken for an
+# event whatever the order of the lines in this block.
+from django.urls import path, register_converter  # noqa: E402
+
+from chiptown.events.views import public as public_views  # noqa: E402
+
+register_converter(public_views.EventSlugConverter, "event")
+
+urlpatterns += [
+    path("", public_views.event_list, name="list"),
+    path("<event:slug>/", public_views.programme, name="programme"),
+    path("<event:slug>/sessions/<int:pk>/", public_views.session, name="session"),
+    path("<event:slug>/speakers/", public_views.speakers, name="speakers"),
+    path("<event:slug>/speakers/<int:pk>/", public_views.speaker, name="speaker"),
+    path("<event:slug>/programme.pdf", public_views.programme_pdf, name="programme_pdf"),
+    path("<event:slug>/programme.ics", public_views.ical, name="ical"),
+    path("<event:slug>/agenda/<str:token>.ics", public_views.agenda_ical, name="agenda_ical"),
+]
 # --- Speakers: invitations, the speaker's own page, materials ----------------------------------------------------
 
 # --- Registration: registering, approval, badges, the personal agenda --------------------------------------------
