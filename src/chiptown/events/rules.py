@@ -41,3 +41,23 @@ rules.add_perm("events.change_speaker", is_operator | is_speaker_self)
 rules.add_perm("events.register", is_signed_in)
 rules.add_perm("events.change_registration", is_operator | owns_registration)
 rules.add_perm("events.check_in", is_event_staff)
+
+
+# --- Speakers and materials (part C) -----------------------------------------------------------------------------
+
+
+@rules.predicate
+def is_session_speaker(user: Any, session: Any) -> bool:
+    """One of the session's own speakers (moderators and panellists too), unless they declined to speak."""
+    if session is None or not user.is_authenticated:
+        return False
+    from chiptown.events.models import SessionSpeaker, SpeakerStatus
+
+    return (
+        SessionSpeaker.objects.filter(session=session, speaker__person__user=user)
+        .exclude(speaker__status=SpeakerStatus.DECLINED)
+        .exists()
+    )
+
+
+rules.add_perm("events.change_material", is_operator | is_session_speaker)  # upload and remove a session's files

@@ -473,3 +473,205 @@ def speaker_preview(*, speaker: programme_models.Speaker) -> ProgrammeSpeaker:
     """Any speaker of the event (invited, declined, or not yet in a published session) as their page shows them:
     the operators' preview."""
     return _programme_speaker(speaker)
+
+
+# --- Speakers and materials (part C): who is missing what, a speaker's own talks, guarded materials -------------
+
+from dataclasses import dataclass as _dataclass  # noqa: E402
+
+from django.core.paginator import Page, Paginator  # noqa: E402
+from django.db.models import Count as _Count  # noqa: E402
+from django.db.models import Exists, F, OuterRef, Prefetch  # noqa: E402
+
+from chiptown.events.models import Material, Speaker, SpeakerRole, SpeakerStatus  # noqa: E402
+from chiptown.events.models import ProgrammeVersion as _ProgrammeVersion  # noqa: E402
+
+SPEAKERS_PER_PAGE = 50
+
+# What a speaker may still owe, in the order the page and the reminder list them.
+GAP_REPLY = "reply"
+GAP_BIO_ZH = "bio_zh"
+GAP_BIO_EN = "bio_en"
+GAP_PHOTO = "photo"
+GAP_SLIDES = "slides"
+
+
+def _session_has_slides() -> Exists:
+    """For a SessionSpeaker row: its session has at least one file marked as slides."""
+    return Exists(Material.objects.filter(session=OuterRef("session_id"), is_slides=True))
+
+
+def speaker_owes_something() -> Q:
+    """Speakers still missing something: an answer, a biography in either language, a photo, or slides for a
+    session where they give a talk (role speaker; moderators and panellists bring none). Declined speakers owe
+    nothing. The same rule as speaker_gaps(), in SQL, so the page can filter and count before paginating."""
+    talks_without_slides = Exists(
+        SessionSpeaker.objects.filter(speaker=OuterRef("pk"), role=SpeakerRole.SPEAKER).filter(~_session_has_slides())
+    )
+    return ~Q(status=SpeakerStatus.DECLINED) & (
+        Q(status=SpeakerStatus.INVITED) | Q(bio_zh="") | Q(bio_en="") | Q(photo="") | Q(talks_without_slides)
+    )
+
+
+@_dataclass(frozen=True)
+class SpeakerTalk:
+    """One of a speaker's sessions, and whether it has slides yet."""
+
+    link: SessionSpeaker
+    has_slides: bool
+
+    @property
+    def session(self) -> Session:
+        return self.link.session
+
+    @property
+    def slides_expected(self) -> bool:
+        return self.link.role == SpeakerRole.SPEAKER
+
+    @property
+    def slides_missing(self) -> bool:
+        return self.slides_expected and not self.has_slides
+
+
+@_dataclass(frozen=True)
+class SpeakerGap:
+    """One thing a speaker has not done yet: a GAP_* code, and the session for GAP_SLIDES."""
+
+    code: str
+    session: Session | None = None
+
+
+def speaker_gaps(speaker: Speaker, talks: list[SpeakerTalk]) -> list[SpeakerGap]:
+    """What the speaker still owes (see speaker_owes_something, its SQL twin)."""
+    if speaker.status == SpeakerStatus.DECLINED:
+        return []
+    gaps: list[SpeakerGap] = []
+    if speaker.status == SpeakerStatus.INVITED:
+        gaps.append(SpeakerGap(GAP_REPLY))
+    if not speaker.bio_zh:
+        gaps.append(SpeakerGap(GAP_BIO_ZH))
+    if not speaker.bio_en:
+        gaps.append(SpeakerGap(GAP_BIO_EN))
+    if not speaker.photo:
+        gaps.append(SpeakerGap(GAP_PHOTO))
+    gaps += [SpeakerGap(GAP_SLIDES, talk.session) for talk in talks if talk.slides_missing]
+    return gaps
+
+
+@_dataclass(frozen=True)
+class SpeakerRow:
+    speaker: Speaker
+    talks: list[SpeakerTalk]
+    gaps: list[SpeakerGap]
+
+    @property
+    def gap_codes(self) -> set[str]:
+        return {gap.code for gap in self.gaps}
+
+
+@_dataclass(frozen=True)
+class SpeakerPage:
+    page: Page[Speaker]
+    rows: list[SpeakerRow]
+    counts: dict[str, int]
+
+
+def _speakers_with_talks(speakers: QuerySet[Speaker]) -> QuerySet[Speaker]:
+    """Speakers with their person (and account, organisation) and their sessions, each marked with has_slides:
+    three queries however many speakers and sessions."""
+    links = (
+        SessionSpeaker.objects.select_related("session")
+        .annotate(has_slides=_session_has_slides())
+        .order_by(F("session__starts_at").asc(nulls_last=True), "session_id")
+    )
+    return speakers.select_related("person", "person__organisation", "person__user").prefetch_related(
+        Prefetch("session_speakers", queryset=links, to_attr="talk_links")
+    )
+
+
+def _speaker_row(speaker: Speaker) -> SpeakerRow:
+    talks = [SpeakerTalk(link, bool(getattr(link, "has_slides", False))) for link in getattr(speaker, "talk_links", [])]
+    return SpeakerRow(speaker=speaker, talks=talks, gaps=speaker_gaps(speaker, talks))
+
+
+def speaker_counts(*, event: Event) -> dict[str, int]:
+    """How many speakers an event has by status, and how many still owe something (one query)."""
+    counts = Speaker.objects.filter(event=event).aggregate(
+        total=_Count("pk"),
+        invited=_Count("pk", filter=Q(status=SpeakerStatus.INVITED)),
+        accepted=_Count("pk", filter=Q(status=SpeakerStatus.ACCEPTED)),
+        declined=_Count("pk", filter=Q(status=SpeakerStatus.DECLINED)),
+        missing=_Count("pk", filter=speaker_owes_something()),
+    )
+    return {name: int(value or 0) for name, value in counts.items()}
+
+
+def speakers_page(
+    *,
+    event: Event,
+    status: str = "",
+    missing_only: bool = False,
+    page_number: Any = None,
+    per_page: int = SPEAKERS_PER_PAGE,
+) -> SpeakerPage:
+    """The operators' "who is missing what" table: one page of speakers (filtered by status, or to those who still
+    owe something), each with their sessions and gaps, and the counts for the filters. Constant queries."""
+    speakers = Speaker.objects.filter(event=event)
+    if status in SpeakerStatus.values:
+        speakers = speakers.filter(status=status)
+    if missing_only:
+        speakers = speakers.filter(speaker_owes_something())
+    ordered = _speakers_with_talks(speakers.order_by("person__name_en", "person__name_zh", "pk"))
+    page = Paginator(ordered, per_page).get_page(page_number)
+    return SpeakerPage(page=page, rows=[_speaker_row(s) for s in page.object_list], counts=speaker_counts(event=event))
+
+
+def speakers_to_remind(*, event: Event) -> list[SpeakerRow]:
+    """Speakers who were sent an invitation, have an account to sign in with, and still owe something."""
+    speakers = Speaker.objects.filter(
+        speaker_owes_something(), event=event, invited_at__isnull=False, person__user__isnull=False
+    ).order_by("pk")
+    return [_speaker_row(s) for s in _speakers_with_talks(speakers)]
+
+
+def speaker_row(*, speaker: Speaker) -> SpeakerRow:
+    """One speaker's sessions and gaps (their own page)."""
+    return _speaker_row(_speakers_with_talks(Speaker.objects.filter(pk=speaker.pk)).get())
+
+
+def speaker_for_user(*, event: Event, user: Any) -> Speaker | None:
+    """The signed-in person's own speaker row at an event (through the registry person linked to the account)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        Speaker.objects.select_related("event", "person", "person__user").filter(event=event, person__user=user).first()
+    )
+
+
+def speaker_in_event(*, event: Event, pk: int) -> Speaker | None:
+    return Speaker.objects.select_related("event", "person", "person__user").filter(event=event, pk=pk).first()
+
+
+def speaker_talks(*, speaker: Speaker) -> QuerySet[SessionSpeaker]:
+    """A speaker's sessions in time order, with room and track, and each session's materials (newest first)."""
+    materials = Material.objects.select_related("uploaded_by").order_by("-uploaded_at", "-pk")
+    return (
+        SessionSpeaker.objects.filter(speaker=speaker, session__event_id=speaker.event_id)
+        .select_related("session", "session__room", "session__track")
+        .prefetch_related(Prefetch("session__materials", queryset=materials))
+        .order_by(F("session__starts_at").asc(nulls_last=True), "session_id")
+    )
+
+
+def material_in_event(*, event: Event, pk: int) -> Material | None:
+    return Material.objects.select_related("session", "session__event").filter(pk=pk, session__event=event).first()
+
+
+def session_is_published(*, session: Session) -> bool:
+    """The session is in the event's latest published programme (what the public may see)."""
+    event = session.event
+    if not event.is_published:
+        return False
+    return _ProgrammeVersion.objects.filter(
+        event=event, number=event.programme_version, sessions__has_key=str(session.pk)
+    ).exists()

@@ -27,6 +27,21 @@ urlpatterns += [
 ]
 # --- Speakers: invitations, the speaker's own page, materials ----------------------------------------------------
 
+# Part C.
+from django.urls import path  # noqa: E402
+
+from chiptown.events.views import speakers as speaker_views  # noqa: E402
+
+urlpatterns += [
+    path("<slug:slug>/manage/speakers/", speaker_views.speakers_manage, name="speakers_manage"),
+    path("<slug:slug>/manage/speakers/remind/", speaker_views.speakers_remind, name="speakers_remind"),
+    path("<slug:slug>/my-talks/", speaker_views.my_talks, name="my_talks"),
+    path("<slug:slug>/my-talks/answer/", speaker_views.speaker_respond, name="speaker_respond"),
+    path("<slug:slug>/materials/<int:pk>/", speaker_views.material, name="material"),
+    path("<slug:slug>/materials/<int:pk>/delete/", speaker_views.material_delete, name="material_delete"),
+    path("<slug:slug>/sessions/<int:pk>/materials/new/", speaker_views.material_upload, name="material_upload"),
+]
+
 # --- Registration: registering, approval, badges, the personal agenda --------------------------------------------
 
 # --- Seats: sign-up, waiting list, offers, closed-door invitations and NDAs ---------------------------------------
