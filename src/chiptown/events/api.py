@@ -228,4 +228,68 @@ def programme_speakers(request: HttpRequest, slug: str) -> Any:
 
 # --- Registration and seats ---------------------------------------------------------------------------------------
 
+# Part E: a seat in a session that takes sign-up (a place on its waiting list when it is full), and giving it up.
+from typing import Any  # noqa: E402
+
+from django.http import HttpRequest  # noqa: E402
+from django.utils.translation import gettext as seat_gettext  # noqa: E402
+from ninja import Schema  # noqa: E402
+from pydantic import Field  # noqa: E402
+
+from chiptown.core.api import write_auth as seat_write_auth  # noqa: E402
+from chiptown.core.errors import NotFound as SeatNotFound  # noqa: E402
+from chiptown.events import selectors as seat_selectors  # noqa: E402
+from chiptown.events.models import Session as SeatSession  # noqa: E402
+from chiptown.events.services import seats as seat_services  # noqa: E402
+from chiptown.registry.schemas import RowId as SeatRowId  # noqa: E402
+
+
+class SeatSignupIn(Schema):
+    nda_accepted: bool = Field(False, description="Closed-door sessions: the non-disclosure terms are accepted")
+
+
+class SeatSignupOut(Schema):
+    status: str = Field(description="confirmed | waiting")
+    position: int | None = Field(description="Place on the waiting list (1 = next); null with a seat")
+    clashes: list[int] = Field(description="Sessions in your agenda at the same time (a warning)")
+
+
+def _seat_session_or_404(session_id: int) -> SeatSession:
+    session = SeatSession.objects.select_related("event").filter(pk=session_id).first()
+    if session is None:
+        raise SeatNotFound(seat_gettext("No such session."))
+    return session
+
+
+@router.post("/sessions/{session_id}/signup", response={201: SeatSignupOut}, auth=seat_write_auth, tags=["seats"])
+def seat_signup(request: HttpRequest, session_id: SeatRowId, payload: SeatSignupIn) -> Any:
+    """Take a seat, or a place on the waiting list when the session is full (409 if you already hold one). Needs a
+    confirmed registration for the event; closed-door sessions need an invitation and `nda_accepted: true`."""
+    result = seat_services.signup_create(
+        session=_seat_session_or_404(session_id),
+        user=request.user,
+        nda_accepted=payload.nda_accepted,
+        by=request.user,
+    )
+    return 201, {
+        "status": result.signup.status,
+        "position": result.position,
+        "clashes": [session.pk for session in result.clashes],
+    }
+
+
+@router.delete("/sessions/{session_id}/signup", response={204: None}, auth=seat_write_auth, tags=["seats"])
+def seat_signup_cancel(request: HttpRequest, session_id: SeatRowId) -> Any:
+    """Give up your seat, offer or waiting-list place; a freed seat is offered to the next person waiting."""
+    session = _seat_session_or_404(session_id)
+    signup = seat_selectors.active_signup(session=session, user=request.user)
+    if signup is None:
+        raise SeatNotFound(
+            seat_gettext("You hold no seat, offer or waiting-list place in this session."),
+            code="no_signup_held",
+        )
+    seat_services.signup_cancel(signup=signup, by=request.user)
+    return 204, None
+
+
 # --- On the day ---------------------------------------------------------------------------------------------------

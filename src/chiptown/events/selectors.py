@@ -675,3 +675,169 @@ def session_is_published(*, session: Session) -> bool:
     return _ProgrammeVersion.objects.filter(
         event=event, number=event.programme_version, sessions__has_key=str(session.pk)
     ).exists()
+
+
+# --- Seats (part E): a person's sign-up, the waiting list, invitation lists, published times ---------------------
+
+import datetime  # noqa: E402
+from collections.abc import Iterable  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+from django.db.models import Func  # noqa: E402
+from django.db.models import JSONField as _JSONField  # noqa: E402
+
+from chiptown.events.models import ACTIVE_SIGNUP_STATUSES  # noqa: E402
+from chiptown.events.models import ProgrammeVersion as _PublishedVersion  # noqa: E402
+
+# {session id: (starts_at, ends_at)} as the latest published programme has them.
+PublishedTimes = dict[int, tuple[datetime.datetime, datetime.datetime]]
+
+
+class _ProgrammeEntry(Func):
+    """One session's entry in a programme version's `sessions` JSON. Django's key lookups read a key that looks
+    like a number ("42") as an array index, so the path is written here with the key quoted."""
+
+    output_field = _JSONField()
+
+    def __init__(self, session_id: int) -> None:
+        super().__init__("sessions")
+        self.key = str(int(session_id))
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # type: ignore[override]
+        lhs, params = compiler.compile(self.source_expressions[0])
+        return f"JSON_EXTRACT({lhs}, %s)", (*params, f'$."{self.key}"')
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        lhs, params = compiler.compile(self.source_expressions[0])
+        return f"({lhs} -> %s)", (*params, self.key)
+
+
+def published_times(*, event: Event, session_ids: Iterable[int]) -> PublishedTimes:
+    """The published start and end of each of `session_ids` that is in the event's latest published programme
+    (missing: not published). One query that reads only those entries, however large the programme."""
+    ids = sorted(set(session_ids))
+    if not ids or not event.programme_version:
+        return {}
+    row = (
+        _PublishedVersion.objects.filter(event_id=event.pk, number=event.programme_version)
+        .annotate(**{f"entry_{pk}": _ProgrammeEntry(pk) for pk in ids})
+        .values(*(f"entry_{pk}" for pk in ids))
+        .first()
+    )
+    times: PublishedTimes = {}
+    for pk in ids:
+        entry = (row or {}).get(f"entry_{pk}")
+        if isinstance(entry, dict) and entry.get("starts_at") and entry.get("ends_at"):
+            times[pk] = (
+                datetime.datetime.fromisoformat(entry["starts_at"]),
+                datetime.datetime.fromisoformat(entry["ends_at"]),
+            )
+    return times
+
+
+def active_signup(*, session: Session, user: Any) -> Signup | None:
+    """The person's seat, offer or waiting-list place in a session, if they hold one."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        Signup.objects.filter(session=session, registration__user=user, status__in=ACTIVE_SIGNUP_STATUSES)
+        .select_related("registration")
+        .first()
+    )
+
+
+def last_signup(*, session: Session, user: Any) -> Signup | None:
+    """The person's latest sign-up in a session, active or ended (to say that an offer ran out)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Signup.objects.filter(session=session, registration__user=user).order_by("-created_at", "-pk").first()
+
+
+def waiting_position(*, signup: Signup) -> int:
+    """1 for the head of the waiting list; the list is ordered by when people joined it."""
+    return (
+        Signup.objects.filter(session_id=signup.session_id, status=SignupStatus.WAITING)
+        .filter(Q(created_at__lt=signup.created_at) | Q(created_at=signup.created_at, pk__lt=signup.pk))
+        .count()
+        + 1
+    )
+
+
+@dataclass(frozen=True)
+class SessionSignups:
+    """A session's seats for the operators: confirmed, offered (with deadlines) and the waiting list in order."""
+
+    session: Session
+    confirmed: list[Signup]
+    offered: list[Signup]
+    waiting: list[Signup]
+
+    @property
+    def waiting_positions(self) -> list[tuple[int, Signup]]:
+        return list(enumerate(self.waiting, start=1))
+
+    @property
+    def rows(self) -> list[tuple[int | None, Signup]]:
+        """Everyone in the order the CSV lists them: seats, offers, then the waiting list with positions."""
+        rows: list[tuple[int | None, Signup]] = [(None, s) for s in self.confirmed + self.offered]
+        rows.extend(self.waiting_positions)
+        return rows
+
+
+def session_signups(*, session: Session) -> SessionSignups:
+    """One query, whatever the number of people."""
+    signups = list(
+        Signup.objects.filter(session=session, status__in=ACTIVE_SIGNUP_STATUSES)
+        .select_related("registration__user__person__organisation", "registration__user__organisation")
+        .order_by("created_at", "pk")
+    )
+    return SessionSignups(
+        session=session,
+        confirmed=[s for s in signups if s.status == SignupStatus.CONFIRMED],
+        offered=[s for s in signups if s.status == SignupStatus.OFFERED],
+        waiting=[s for s in signups if s.status == SignupStatus.WAITING],
+    )
+
+
+def session_invitations(*, session: Session) -> QuerySet[Invitation]:
+    return (
+        Invitation.objects.filter(session=session)
+        .select_related("person__organisation", "organisation", "created_by")
+        .order_by("kind", "pk")
+    )
+
+
+def invited_user_ids(*, session: Session, users: Iterable[Any]) -> set[int]:
+    """The ids of `users` on a closed-door session's invitation list, the same rule as is_invited, in two queries
+    whatever their number (everyone, for an open session)."""
+    users = list(users)
+    if not session.closed_door:
+        return {u.pk for u in users}
+    invitations = list(
+        Invitation.objects.filter(session=session).values_list("kind", "person_id", "organisation_id", "role")
+    )
+    people = {p for kind, p, _o, _r in invitations if kind == InvitationKind.PERSON}
+    organisations = {o for kind, _p, o, _r in invitations if kind == InvitationKind.ORGANISATION}
+    roles = {r for kind, _p, _o, r in invitations if kind == InvitationKind.ROLE}
+    linked = dict(Person.objects.filter(user__in=[u.pk for u in users]).values_list("user_id", "pk"))
+    person_organisations = dict(Person.objects.filter(pk__in=linked.values()).values_list("pk", "organisation_id"))
+    invited: set[int] = set()
+    for user in users:
+        person_id = linked.get(user.pk)
+        user_organisations = {user.organisation_id, person_organisations.get(person_id) if person_id else None}
+        if (
+            (person_id is not None and person_id in people)
+            or (user_organisations - {None}) & organisations
+            or user.role in roles
+        ):
+            invited.add(user.pk)
+    return invited
+
+
+def programme_warnings(*, event: Event) -> list[Any]:
+    """Every clash in the event's live programme (clashes.Clash, two queries): warnings for the editor."""
+    from chiptown.events.clashes import programme_clashes
+
+    return programme_clashes(
+        programme_slots(event=event), first_day=event.starts_on, last_day=event.ends_on, zone=event.zone
+    )

@@ -46,4 +46,18 @@ urlpatterns += [
 
 # --- Seats: sign-up, waiting list, offers, closed-door invitations and NDAs ---------------------------------------
 
+from django.urls import path  # noqa: E402
+
+from chiptown.events.views import seats as seat_views  # noqa: E402
+
+urlpatterns += [
+    path("<slug:slug>/sessions/<int:pk>/seat/", seat_views.seat_box, name="seat_box"),
+    path("<slug:slug>/sessions/<int:pk>/signup/", seat_views.signup, name="signup"),
+    path("<slug:slug>/sessions/<int:pk>/signup/cancel/", seat_views.signup_cancel, name="signup_cancel"),
+    path("<slug:slug>/sessions/<int:pk>/offer/accept/", seat_views.offer_accept, name="offer_accept"),
+    path("<slug:slug>/sessions/<int:pk>/offer/decline/", seat_views.offer_decline, name="offer_decline"),
+    path("<slug:slug>/manage/sessions/<int:pk>/invitations/", seat_views.invitations, name="invitations"),
+    path("<slug:slug>/manage/sessions/<int:pk>/signups/", seat_views.signups, name="signups"),
+]
+
 # --- On the day: check-in, attendance, live figures, exports, feedback -------------------------------------------
