@@ -30,6 +30,7 @@ class Command(BaseCommand):
             raise SystemExit(2)
         if options["reset"] and demo.demo_exists():
             call_command("competition_demo", "--delete-only", verbosity=0)  # its entries protect registry rows
+            call_command("events_demo", "--delete-only", verbosity=0)  # so do its speakers
             deleted = demo.delete_demo()
             self.stdout.write(_("Deleted the existing demo data: %(counts)s.") % {"counts": _describe(deleted)})
         if demo.demo_exists():
@@ -52,6 +53,8 @@ class Command(BaseCommand):
             self._print_logins(demo.demo_users_ensure())
             # The demo competition on this registry; does nothing when a demo edition exists.
             call_command("competition_demo", "--if-missing", seed=options["seed"], verbosity=options["verbosity"])
+            # The demo conferences (this year's and last year's); does nothing when a demo conference exists.
+            call_command("events_demo", "--if-missing", seed=options["seed"], verbosity=options["verbosity"])
 
     def _print_logins(self, logins: list[demo.DemoLogin]) -> None:
         self.stdout.write("")
