@@ -7,16 +7,17 @@
   programme is published; one session has been retimed since and not published yet, so the publish page has
   something to show. One salon is full with a waiting list, another has free seats, a closed-door workshop
   invites the `rep` login's organisation (which may still take a seat); the `speaker` login speaks in three
-  sessions and has sent slides for only one of them. One forum talk expects more people than its room seats, so
-  the editor has a warning to show.
+  sessions (two talks and a panel) and has not sent the slides for one of the talks. One forum talk expects more
+  people than its room seats, so the editor has a warning to show.
 - Last year's conference is over: a smaller programme (published twice), registrations checked in, seats
   attended and feedback given, so the figures and feedback pages have data.
 
-Rows are written directly (the services are for one change at a time) while keeping every rule the services
-keep: a session's `seats_taken` is its confirmed seats plus open offers and never above its capacity, one active
-sign-up per person and session, the waiting list in order of sign-up, every closed-door participant invited and
-with the NDA accepted, one registration per person and event. Everything is marked is_demo where the model has
-the flag, names say "demo", and a seed gives the same programme, speakers and registrations for a given day.
+Rows are written directly (the services are for one change at a time; programme versions use the editor's own
+snapshot and diff) while keeping every rule the services keep: a session's `seats_taken` is its confirmed seats
+plus open offers and never above its capacity, one active sign-up per person and session, the waiting list in
+order of sign-up, every closed-door participant invited and with the NDA accepted, one registration per person
+and event. Everything is marked is_demo where the model has the flag, names say "demo", and a seed gives the
+same programme, speakers and registrations for a given day.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from django.utils.translation import gettext as _
 from chiptown.accounts.models import Role, User
 from chiptown.core.errors import ChipTownError
 from chiptown.core.services import Progress, audit_record, no_progress
+from chiptown.events import selectors, versions
 from chiptown.events.models import (
     AgendaItem,
     AttendeeType,
@@ -502,10 +504,6 @@ def build(*, seed: int = DEFAULT_SEED, progress: Progress = no_progress) -> Demo
 
 def _overlaps(spans: Iterable[Span], span: Span) -> bool:
     return any(start < span[1] and span[0] < end for start, end in spans)
-
-
-def _iso(moment: datetime.datetime | None) -> str | None:
-    return moment.astimezone(datetime.UTC).isoformat() if moment else None
 
 
 def _a_year_before(day: datetime.date) -> datetime.date:
@@ -980,44 +978,21 @@ class _Builder:
                 )
         Material.objects.bulk_create(rows)
 
-    def _publish(
-        self,
-        event: Event,
-        sessions: dict[str, Session],
-        *,
-        number: int,
-        at: datetime.datetime,
-        changes: list[dict[str, Any]],
-    ) -> ProgrammeVersion:
-        """A programme version from the live sessions, in the published-programme format, dated `at`."""
-        links: dict[int, list[list[Any]]] = defaultdict(list)
-        for session_id, speaker_id, role in (
-            SessionSpeaker.objects.filter(session__event=event)
-            .order_by("session_id", "position", "id")
-            .values_list("session_id", "speaker_id", "role")
-        ):
-            links[session_id].append([speaker_id, role])
-        frozen = {
-            str(s.pk): {
-                "kind": s.kind,
-                "title_zh": s.title_zh,
-                "title_en": s.title_en,
-                "track": s.track_id,
-                "room": s.room_id,
-                "starts_at": _iso(s.starts_at),
-                "ends_at": _iso(s.ends_at),
-                "capacity": s.capacity,
-                "closed_door": s.closed_door,
-                "speakers": links[s.pk],
-            }
-            for s in sorted(sessions.values(), key=lambda s: s.pk)
-            if s.is_scheduled
-        }
+    def _publish(self, event: Event, *, previous: ProgrammeVersion | None, at: datetime.datetime) -> ProgrammeVersion:
+        """The next programme version, as the editor's publish step writes it (the live schedule and its changes
+        against the previous version), dated `at`; nobody is told (the demo has no one to tell yet)."""
+        schedule = selectors.programme_schedule(event=event)
+        number = previous.number + 1 if previous else 1
         version = ProgrammeVersion.objects.create(
-            event=event, number=number, published_by=self.operator, sessions=frozen, changes=changes
+            event=event,
+            number=number,
+            published_by=self.operator,
+            sessions=schedule,
+            changes=versions.diff(previous.sessions if previous else {}, schedule),
         )
         ProgrammeVersion.objects.filter(pk=version.pk).update(published_at=at)
         Event.objects.filter(pk=event.pk).update(programme_version=number, programme_published_at=at)
+        version.published_at = at
         return version
 
     # -- people at the conference --------------------------------------------------------------------------------
@@ -1216,12 +1191,17 @@ class _Builder:
         self._speakers(event, sessions, cast, invited=invited, declined=spare[3:5], missing_bios=True)
         no_slides = {key for key, _role, slides in SPEAKER_SESSIONS if not slides}
         self.summary.speaker_sessions = len(fixed)
-        self.summary.speaker_missing_slides = len(no_slides) if fixed else 0
+        # Only talks need slides (moderators and panellists bring none).
+        self.summary.speaker_missing_slides = (
+            sum(1 for key, role, slides in SPEAKER_SESSIONS if role == SpeakerRole.SPEAKER and not slides)
+            if fixed
+            else 0
+        )
         self._materials(sessions, cast, share=0.6, skip=no_slides)
 
         self.progress(35, _("Version 1 of the programme, and a change since"))
         published_at = self.now - datetime.timedelta(days=3)
-        self._publish(event, sessions, number=1, at=published_at, changes=[])
+        self._publish(event, previous=None, at=published_at)
         retimed = sessions[RETIMED]
         assert retimed.starts_at is not None and retimed.ends_at is not None
         retimed.starts_at += RETIME_BY
@@ -1343,19 +1323,11 @@ class _Builder:
         self._speakers(event, sessions, cast, invited={}, declined=[], missing_bios=False)
         self._materials(sessions, cast, share=0.9, skip=set())
         start = self._at(first_day, 1, "09:00")
-        self._publish(event, sessions, number=1, at=start - datetime.timedelta(days=30), changes=[])
+        first = self._publish(event, previous=None, at=start - datetime.timedelta(days=30))
         moved = sessions[moved_key]
-        before_room = moved.room_id
         moved.room = rooms[MOVED_TO]
         Session.objects.filter(pk=moved.pk).update(room=moved.room)
-        self._publish(
-            event,
-            sessions,
-            number=2,
-            at=start - datetime.timedelta(days=5),
-            changes=[{"session": moved.pk, "change": "moved", "before": {"room": before_room},
-                      "after": {"room": moved.room_id}}],
-        )  # fmt: skip
+        self._publish(event, previous=first, at=start - datetime.timedelta(days=5))
 
         self.progress(80, _("Last year's registrations, check-ins and feedback"))
         rows: list[tuple[Guest, str, str]] = []
