@@ -3,6 +3,34 @@ Each part adds its own block."""
 
 # --- Programme: telling people what changed when a version is published ------------------------------------------
 
+from typing import Any
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext_lazy
+from django_tasks import task
+
+from chiptown.core.services import Progress, job_result_labels_register, job_run
+
+job_result_labels_register({"people": gettext_lazy("People concerned"), "emails": gettext_lazy("Emails sent")})
+
+
+@task()
+def tell_programme_changes(job_id: str, version_id: int, language: str = "") -> dict[str, Any] | None:
+    """Email everyone whose agenda holds a session a published version changed
+    (services.programme.programme_notify), reporting how many people are done on the job."""
+    from chiptown.events.models import ProgrammeVersion
+    from chiptown.events.services.programme import programme_notify
+
+    version = ProgrammeVersion.objects.get(pk=version_id)
+
+    def work(progress: Progress) -> dict[str, Any]:
+        return programme_notify(version=version, progress=progress)
+
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return job_run(job_id, work)
+
+
 # --- Seats: passing on a freed seat whose offer ran out -----------------------------------------------------------
 
 from django_tasks import task  # noqa: E402

@@ -25,6 +25,36 @@ urlpatterns += [
     path("<event:slug>/programme.ics", public_views.ical, name="ical"),
     path("<event:slug>/agenda/<str:token>.ics", public_views.agenda_ical, name="agenda_ical"),
 ]
+# The operators' programme editor (part A).
+from chiptown.events.views import programme as programme_views  # noqa: E402
+
+urlpatterns += [
+    path("manage/", programme_views.manage_list, name="manage_list"),
+    path("manage/new/", programme_views.event_new, name="event_new"),
+    path("<slug:slug>/manage/", programme_views.manage, name="manage"),
+    path("<slug:slug>/manage/edit/", programme_views.event_edit, name="event_edit"),
+    path("<slug:slug>/manage/rooms/", programme_views.rooms, name="rooms"),
+    path("<slug:slug>/manage/rooms/new/", programme_views.room_add, name="room_add"),
+    path("<slug:slug>/manage/rooms/<int:pk>/", programme_views.room_edit, name="room_edit"),
+    path("<slug:slug>/manage/rooms/<int:pk>/delete/", programme_views.room_delete, name="room_delete"),
+    path("<slug:slug>/manage/tracks/new/", programme_views.track_add, name="track_add"),
+    path("<slug:slug>/manage/tracks/<int:pk>/", programme_views.track_edit, name="track_edit"),
+    path("<slug:slug>/manage/tracks/<int:pk>/delete/", programme_views.track_delete, name="track_delete"),
+    path("<slug:slug>/manage/programme/", programme_views.editor, name="editor"),
+    path("<slug:slug>/manage/programme/sessions/<int:pk>/", programme_views.editor_slot, name="editor_slot"),
+    path("<slug:slug>/manage/programme/sessions/<int:pk>/save/", programme_views.editor_save, name="editor_save"),
+    path(
+        "<slug:slug>/manage/programme/sessions/<int:pk>/unschedule/",
+        programme_views.editor_unschedule,
+        name="editor_unschedule",
+    ),
+    path("<slug:slug>/manage/sessions/new/", programme_views.session_new, name="session_new"),
+    path("<slug:slug>/manage/sessions/<int:pk>/", programme_views.session_edit, name="session_edit"),
+    path("<slug:slug>/manage/sessions/<int:pk>/delete/", programme_views.session_delete, name="session_delete"),
+    path("<slug:slug>/manage/publish/", programme_views.publish, name="publish"),
+    path("<slug:slug>/manage/versions/", programme_views.versions_list, name="versions"),
+]
+
 # --- Speakers: invitations, the speaker's own page, materials ----------------------------------------------------
 
 # Part C.
