@@ -634,9 +634,9 @@ def speakers_to_remind(*, event: Event) -> list[SpeakerRow]:
     return [_speaker_row(s) for s in _speakers_with_talks(speakers)]
 
 
-def speaker_row(*, speaker: Speaker) -> SpeakerRow:
-    """One speaker's sessions and gaps (their own page)."""
-    return _speaker_row(_speakers_with_talks(Speaker.objects.filter(pk=speaker.pk)).get())
+def speaker_gaps_for_talks(*, speaker: Speaker, links: list[SessionSpeaker]) -> list[SpeakerGap]:
+    """What a speaker still owes, from their sessions as speaker_talks() reads them."""
+    return speaker_gaps(speaker, [SpeakerTalk(link, bool(getattr(link, "has_slides", False))) for link in links])
 
 
 def speaker_for_user(*, event: Event, user: Any) -> Speaker | None:
@@ -653,11 +653,13 @@ def speaker_in_event(*, event: Event, pk: int) -> Speaker | None:
 
 
 def speaker_talks(*, speaker: Speaker) -> QuerySet[SessionSpeaker]:
-    """A speaker's sessions in time order, with room and track, and each session's materials (newest first)."""
+    """A speaker's sessions in time order, with room and track, each session's materials (newest first), and
+    has_slides on each row."""
     materials = Material.objects.select_related("uploaded_by").order_by("-uploaded_at", "-pk")
     return (
         SessionSpeaker.objects.filter(speaker=speaker, session__event_id=speaker.event_id)
         .select_related("session", "session__room", "session__track")
+        .annotate(has_slides=_session_has_slides())
         .prefetch_related(Prefetch("session__materials", queryset=materials))
         .order_by(F("session__starts_at").asc(nulls_last=True), "session_id")
     )

@@ -153,7 +153,7 @@ def speaker_invite(*, event: Event, person: Person, by: Any, now: datetime.datet
     if event_ended(event, moment):
         raise Conflict(_("This event is over; no more speakers can be invited."))
     with transaction.atomic():
-        locked_person = Person.objects.select_for_update().select_related("user").get(pk=person.pk)
+        locked_person = Person.objects.select_for_update(of=("self",)).select_related("user").get(pk=person.pk)
         name = locked_person.display_name
         speaker = Speaker.objects.select_for_update().filter(event=event, person=locked_person).first()
         if speaker is not None and speaker.invited_at is not None:
@@ -458,7 +458,8 @@ def material_delete(*, material: Material, by: Any) -> None:
 def material_filename(material: Material) -> str:
     """The name a download is saved under: the title (without characters file systems refuse) and the type."""
     extension = PurePath(material.file.name or "").suffix.lower()
-    safe = "".join(" " if c in '\\/:*?"<>|' or ord(c) < 32 else c for c in material.title).strip(" .")
+    safe = " ".join("".join(" " if c in '\\/:*?"<>|' or ord(c) < 32 else c for c in material.title).split())
+    safe = safe.strip(" .")
     return f"{safe[:100] or 'material'}{extension}"
 
 

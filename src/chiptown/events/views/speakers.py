@@ -126,12 +126,9 @@ def _profile_initial(speaker: Speaker) -> dict[str, Any]:
 def _my_talks_page(
     request: HttpRequest, event: Event, speaker: Speaker, *, profile_form: forms.ProfileForm, status: int = 200
 ) -> HttpResponse:
+    links = list(selectors.speaker_talks(speaker=speaker))
     # One upload form per session, with its own element ids.
-    talks = [
-        (talk, forms.MaterialForm(auto_id=f"id_session{talk.session_id}_%s"))
-        for talk in selectors.speaker_talks(speaker=speaker)
-    ]
-    row = selectors.speaker_row(speaker=speaker)
+    talks = [(link, forms.MaterialForm(auto_id=f"id_session{link.session_id}_%s")) for link in links]
     page_url = _my_talks_url(event, speaker, request)
     return render(
         request,
@@ -140,7 +137,7 @@ def _my_talks_page(
             "event": event,
             "speaker": speaker,
             "talks": talks,
-            "gaps": row.gaps,
+            "gaps": selectors.speaker_gaps_for_talks(speaker=speaker, links=links),
             "profile_form": profile_form,
             "page_url": page_url,
             "acting_for": None if speaker.person.user_id == request.user.pk else speaker.pk,
