@@ -63,7 +63,7 @@ def test_second_scan_says_when_and_by_whom_and_changes_nothing(
     at = timezone.localtime(attendee_registration.checked_in_at, event.zone).strftime("%H:%M")
     assert again.outcome == "already"
     assert again.message == f"alice already checked in at {at} by stella."
-    assert again.checked_in_by == "stella"
+    assert again.checked_in_by_name == "stella"
     assert again.checked_in_at == attendee_registration.checked_in_at
     assert again.tone == "warn"
     assert state(attendee_registration) == first

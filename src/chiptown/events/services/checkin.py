@@ -74,7 +74,7 @@ class CheckinResult:
     message: str
     registration: Registration | None = None
     checked_in_at: datetime.datetime | None = None
-    checked_in_by: str = ""
+    checked_in_by: Any = None  # the staff member's account (the name is read only when shown: it may cost a query)
 
     @property
     def ok(self) -> bool:
@@ -96,6 +96,10 @@ class CheckinResult:
     @property
     def name(self) -> str:
         return selectors.person_name(self.registration.user) if self.registration is not None else ""
+
+    @property
+    def checked_in_by_name(self) -> str:
+        return selectors.person_name(self.checked_in_by) if self.checked_in_by is not None else ""
 
     @property
     def organisation(self) -> str:
@@ -187,11 +191,11 @@ def _refusal(registration: Registration) -> CheckinResult | None:
 
 def _already(registration: Registration) -> CheckinResult:
     assert registration.checked_in_at is not None
-    by = selectors.person_name(registration.checked_in_by) if registration.checked_in_by_id else ""
+    by = registration.checked_in_by if registration.checked_in_by_id else None
     values = {
         "name": selectors.person_name(registration.user),
         "time": _local_time(registration.event, registration.checked_in_at),
-        "staff": by,
+        "staff": selectors.person_name(by) if by is not None else "",
     }
     message = (
         _("%(name)s already checked in at %(time)s by %(staff)s.") % values
@@ -235,7 +239,7 @@ def _check_in(registration: Registration, *, by: Any, via: str) -> CheckinResult
         _("%(name)s is checked in.") % {"name": selectors.person_name(registration.user)},
         registration=registration,
         checked_in_at=now,
-        checked_in_by=selectors.person_name(by),
+        checked_in_by=by,
     )
 
 
@@ -387,7 +391,7 @@ def _session_check_in(session: Session, registration: Registration, *, by: Any) 
         _("%(name)s may come in to %(session)s.") % {"name": name, "session": session.display_title},
         registration=registration,
         checked_in_at=now,
-        checked_in_by=selectors.person_name(by),
+        checked_in_by=by,
     )
 
 

@@ -113,10 +113,13 @@ def feedback_submit(
         # Lock the registration so that two tabs sending a first answer at once make one answer, not an error.
         registration = Registration.objects.select_for_update().filter(event_id=session.event_id, user=user).first()
         existing = Feedback.objects.filter(session=session, registration=registration).first() if registration else None
+        if registration is None or registration.status != RegistrationStatus.CONFIRMED:
+            raise PermissionDenied(
+                _("Only people with a confirmed registration for the conference can rate its sessions."),
+                code="not_registered",
+            )
         reason = feedback_closed_reason(session=session, registration=registration, existing=existing)
         if reason:
-            if registration is None or registration.status != RegistrationStatus.CONFIRMED:
-                raise PermissionDenied(reason, code="not_registered")
             raise Conflict(reason, code="feedback_closed")
         if problems:
             raise ChipTownError(_("The answer is not complete."), problems=problems)
