@@ -94,7 +94,7 @@ def test_survey_closes_a_week_after_the_event(attendee: User) -> None:
     session = past_session(long_ago)
     RegistrationFactory(event=long_ago, user=attendee)
 
-    with pytest.raises(Conflict, match="The survey has closed."):
+    with pytest.raises(Conflict, match=r"The survey has closed\."):
         submit(session, attendee)
     assert not Feedback.objects.exists()
 
@@ -110,7 +110,7 @@ def test_session_not_ended_yet(event: Event, attendee_registration: Registration
 def test_break_is_not_rated(running_event: Event, registered: Registration, attendee: User) -> None:
     coffee = past_session(running_event, kind=SessionKind.BREAK, title_en="Coffee")
 
-    with pytest.raises(Conflict, match="Breaks are not rated."):
+    with pytest.raises(Conflict, match=r"Breaks are not rated\."):
         submit(coffee, attendee)
 
 
@@ -166,7 +166,9 @@ def test_bad_answers_are_refused_field_by_field(
     assert not Feedback.objects.exists() and not AuditEntry.objects.exists()
 
 
-def test_closed_reason_comes_before_validation(event: Event, attendee_registration: Registration, attendee: User) -> None:
+def test_closed_reason_comes_before_validation(
+    event: Event, attendee_registration: Registration, attendee: User
+) -> None:
     with pytest.raises(Conflict):
         submit(SessionFactory(event=event), attendee, rating=9)
 
@@ -296,9 +298,7 @@ def test_results_cost_constant_queries(
 @given(st.lists(st.tuples(st.integers(1, 5), st.integers(1, 5), st.integers(1, 5)), max_size=60))
 def test_summary_accounts_for_every_answer(ratings: list[tuple[int, int, int]]) -> None:
     session = Session(pk=1, title_en="S")
-    answers = [
-        Feedback(session_id=1, rating=r, content_rating=c, speaker_rating=s, comment="") for r, c, s in ratings
-    ]
+    answers = [Feedback(session_id=1, rating=r, content_rating=c, speaker_rating=s, comment="") for r, c, s in ratings]
 
     [summary] = services.summarise_feedback([session], answers)
 
