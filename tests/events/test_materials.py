@@ -358,3 +358,16 @@ def test_accounts_without_a_person_never_count_as_speakers(event: Event) -> None
     material = material_for(SessionFactory(event=event))
 
     assert client_for(lone).get(download_url(material)).status_code == 403
+
+
+def test_an_invited_person_without_a_seat_gets_nothing(secret: Material, workshop: Any) -> None:
+    from chiptown.events.models import Invitation, InvitationKind
+    from tests.factories import PersonFactory
+
+    person = PersonFactory(user=UserFactory())
+    Invitation.objects.create(session=workshop, kind=InvitationKind.PERSON, person=person)
+
+    response = client_for(person.user).get(download_url(secret))
+
+    assert response.status_code == 403
+    assert_no_file(response)
