@@ -81,7 +81,7 @@ def test_every_placement_has_a_class_in_the_stylesheet(quarters: list[tuple[int,
     layout = grid.layout_day(items, room_columns={0: 0, 1: 1, 2: 2}, day=DAY, zone=SHANGHAI)
     assert len(layout.placed) == len(items)
     for placed in layout.placed:
-        assert grid.FIRST_ROW <= placed.row and placed.row + placed.span <= grid.FIRST_ROW + layout.rows
+        assert placed.row >= grid.FIRST_ROW and placed.row + placed.span <= grid.FIRST_ROW + layout.rows
         assert 1 <= placed.span <= grid.MAX_ROWS and placed.row <= grid.FIRST_ROW + grid.MAX_ROWS - 1
 
 

@@ -265,7 +265,7 @@ def test_the_editor_shows_another_day_on_its_tab(operator_client: Client, place:
 def test_the_small_form_moves_a_session_and_the_grid_and_clashes_follow(
     operator_client: Client, operator: User, place: Venue
 ) -> None:
-    keynote, panel = _clashing_programme(place, operator)
+    _keynote, panel = _clashing_programme(place, operator)
 
     response = operator_client.get(url("editor_slot", "2027", panel.pk), **HTMX)
     assert response.status_code == 200 and 'name="starts"' in page(response)
@@ -299,7 +299,7 @@ def test_the_small_form_moves_a_session_and_the_grid_and_clashes_follow(
 
 
 def test_saving_into_a_clash_warns_beside_the_form(operator_client: Client, operator: User, place: Venue) -> None:
-    keynote, panel = _clashing_programme(place, operator)
+    _keynote, panel = _clashing_programme(place, operator)
     response = operator_client.post(
         url("editor_save", "2027", panel.pk),
         {
