@@ -293,3 +293,61 @@ def seat_signup_cancel(request: HttpRequest, session_id: SeatRowId) -> Any:
 
 
 # --- On the day ---------------------------------------------------------------------------------------------------
+
+# Part F: a scanner app or a desk script checks people in by badge (a staff member's API token, or their session).
+import datetime  # noqa: E402
+
+from django.http import HttpRequest  # noqa: E402
+from django.utils.translation import gettext as _  # noqa: E402
+from ninja import Schema  # noqa: E402
+
+from chiptown.core.api import write_auth  # noqa: E402
+from chiptown.core.errors import NotFound  # noqa: E402
+from chiptown.events import selectors as checkin_selectors  # noqa: E402
+from chiptown.events.services import checkin as checkin_services  # noqa: E402
+
+
+class CheckinIn(Schema):
+    token: str  # the badge's token, or the whole address its QR code holds
+
+
+class CheckinPersonOut(Schema):
+    registration_id: int
+    name: str
+    organisation: str
+    attendee_type: str
+    status: str
+
+
+class CheckinOut(Schema):
+    outcome: str  # ok | already | cancelled | pending | rejected | unknown | wrong_event
+    message: str
+    registration: CheckinPersonOut | None
+    checked_in_at: datetime.datetime | None
+    checked_in_by: str
+
+
+@router.post("/{slug}/checkin", response=CheckinOut, auth=write_auth, tags=["check-in"])
+def checkin(request: HttpRequest, slug: str, payload: CheckinIn) -> CheckinOut:
+    """Check in the holder of a badge. Every answer about the badge is a 200 with an `outcome` (a second scan says
+    `already`, with when and by whom); 403 for anyone but check-in staff, 404 for an unknown event."""
+    event = checkin_selectors.event_by_slug(slug=slug)
+    if event is None:
+        raise NotFound(_("No such event."))
+    result = checkin_services.checkin_by_token(event=event, token=payload.token, by=request.user)
+    registration = result.registration
+    return CheckinOut(
+        outcome=result.outcome,
+        message=result.message,
+        registration=CheckinPersonOut(
+            registration_id=registration.pk,
+            name=result.name,
+            organisation=result.organisation,
+            attendee_type=registration.attendee_type,
+            status=registration.status,
+        )
+        if registration is not None and result.outcome != checkin_services.WRONG_EVENT
+        else None,
+        checked_in_at=result.checked_in_at,
+        checked_in_by=result.checked_in_by_name,
+    )

@@ -90,6 +90,366 @@ def agenda_sessions(*, registration: Registration) -> QuerySet[Session]:
     )
 
 
+# --- On the day (part F): check-in, attendance, live figures, feedback ---------------------------------------------
+
+import datetime  # noqa: E402
+from collections import Counter  # noqa: E402
+from collections.abc import Iterable  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+
+from django.db.models import Avg, Count  # noqa: E402
+
+from chiptown.events.models import AttendeeType, Feedback, SessionKind  # noqa: E402
+
+# What a check-in answer shows about a registration, fetched in the same query.
+CHECKIN_RELATED = ("event", "user__person__organisation", "user__organisation", "checked_in_by__person")
+
+
+def person_of(user: Any) -> Person | None:
+    """The registry person linked to an account, if any (None also when the account has none)."""
+    try:
+        person: Person | None = user.person
+    except Person.DoesNotExist:
+        return None
+    return person
+
+
+def person_name(user: Any) -> str:
+    """How the conference names a person: their registry name if they have one, else their account's name."""
+    if user is None:
+        return ""
+    person = person_of(user)
+    if person is not None:
+        return str(person.display_name)
+    return str(user.get_full_name() or user.get_username())
+
+
+def person_organisation(user: Any) -> str:
+    """The organisation a person comes from: their registry person's, else their account's ("" for none)."""
+    person = person_of(user)
+    organisation = (person.organisation if person is not None else None) or user.organisation
+    return str(organisation.display_name) if organisation is not None else ""
+
+
+def registration_for_checkin(*, pk: int) -> Registration | None:
+    return Registration.objects.select_related(*CHECKIN_RELATED).filter(pk=pk).first()
+
+
+@dataclass(frozen=True)
+class CheckinTotals:
+    """The running totals at the top of the check-in page."""
+
+    confirmed: int
+    checked_in: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.checked_in / self.confirmed) if self.confirmed else 0
+
+
+def checkin_totals(*, event: Event) -> CheckinTotals:
+    counts = Registration.objects.filter(event=event, status=RegistrationStatus.CONFIRMED).aggregate(
+        confirmed=Count("pk"), checked_in=Count("pk", filter=Q(checked_in_at__isnull=False))
+    )
+    return CheckinTotals(confirmed=counts["confirmed"], checked_in=counts["checked_in"])
+
+
+CHECKIN_SEARCH_MIN = 2
+CHECKIN_SEARCH_LIMIT = 20
+_SEARCH_FIELDS = (
+    "user__first_name",
+    "user__last_name",
+    "user__username",
+    "user__email",
+    "user__person__name_zh",
+    "user__person__name_en",
+    "user__person__organisation__name_zh",
+    "user__person__organisation__name_en",
+    "user__organisation__name_zh",
+    "user__organisation__name_en",
+)
+
+
+def checkin_search(*, event: Event, text: str, limit: int = CHECKIN_SEARCH_LIMIT) -> list[Registration]:
+    """Registrations whose name, email or organisation contains every word of `text` (at least two characters),
+    at most `limit` + 1 of them (the extra one tells the page there are more). One query."""
+    words = text.split()
+    if len("".join(words)) < CHECKIN_SEARCH_MIN:
+        return []
+    condition = Q()
+    for word in words[:5]:
+        any_field = Q()
+        for name in _SEARCH_FIELDS:
+            any_field |= Q(**{f"{name}__icontains": word})
+        condition &= any_field
+    return list(
+        Registration.objects.filter(condition, event=event)
+        .select_related(*CHECKIN_RELATED)
+        .order_by("user__person__name_en", "user__last_name", "user__first_name", "user__username", "pk")[: limit + 1]
+    )
+
+
+@dataclass(frozen=True)
+class SessionAttendee:
+    """One person with a confirmed seat in a session that takes attendance, and whether they may come in."""
+
+    signup: Signup
+    name: str
+    organisation: str
+    invited: bool
+
+    @property
+    def registration(self) -> Registration:
+        return self.signup.registration
+
+    @property
+    def nda_accepted(self) -> bool:
+        return self.signup.nda_accepted_at is not None or not self.signup.session.closed_door
+
+    @property
+    def admitted(self) -> bool:
+        """What selectors.is_admitted says for a seated person, computed for the whole list at once."""
+        return (
+            self.registration.status == RegistrationStatus.CONFIRMED
+            and self.signup.status == SignupStatus.CONFIRMED
+            and self.nda_accepted
+            and self.invited
+        )
+
+
+def _invited_users(*, session: Session, users: Iterable[Any]) -> set[int]:
+    """The ids of `users` on a closed-door session's invitation list, in two queries whatever their number: the
+    same rule as is_invited (as a person, through their or their registry person's organisation, or their role)."""
+    users = list(users)
+    if not session.closed_door:
+        return {u.pk for u in users}
+    invitations = list(
+        Invitation.objects.filter(session=session).values_list("kind", "person_id", "organisation_id", "role")
+    )
+    people = {pk for kind, pk, _o, _r in invitations if kind == InvitationKind.PERSON}
+    organisations = {pk for kind, _p, pk, _r in invitations if kind == InvitationKind.ORGANISATION}
+    roles = {role for kind, _p, _o, role in invitations if kind == InvitationKind.ROLE}
+    invited = set()
+    for user in users:
+        person = person_of(user)
+        if (
+            (person is not None and person.pk in people)
+            or user.role in roles
+            or (user.organisation_id and user.organisation_id in organisations)
+            or (person is not None and person.organisation_id and person.organisation_id in organisations)
+        ):
+            invited.add(user.pk)
+    return invited
+
+
+def session_attendees(*, session: Session) -> list[SessionAttendee]:
+    """Everyone with a confirmed seat in the session, by name, with who is admitted and who came in."""
+    signups = list(
+        Signup.objects.filter(session=session, status=SignupStatus.CONFIRMED)
+        .select_related(
+            "session",
+            "registration__user__person__organisation",
+            "registration__user__organisation",
+        )
+        .order_by("registration__user__person__name_en", "registration__user__username", "pk")
+    )
+    invited = _invited_users(session=session, users=[s.registration.user for s in signups])
+    return [
+        SessionAttendee(
+            signup=signup,
+            name=person_name(signup.registration.user),
+            organisation=person_organisation(signup.registration.user),
+            invited=signup.registration.user_id in invited,
+        )
+        for signup in signups
+    ]
+
+
+def attendance_sessions(*, event: Event) -> QuerySet[Session]:
+    """Sessions that keep an attendance list: closed-door workshops."""
+    return Session.objects.filter(event=event, closed_door=True).select_related("room").order_by("starts_at", "id")
+
+
+def export_registrations(*, event: Event) -> QuerySet[Registration]:
+    return (
+        Registration.objects.filter(event=event)
+        .select_related("user__person__organisation", "user__organisation")
+        .order_by("created_at", "pk")
+    )
+
+
+def export_session_attendance(*, event: Event) -> QuerySet[Signup]:
+    """Confirmed seats in the event's closed-door sessions, session by session."""
+    return (
+        Signup.objects.filter(session__event=event, session__closed_door=True, status=SignupStatus.CONFIRMED)
+        .select_related("session", "registration__user__person__organisation", "registration__user__organisation")
+        .order_by(
+            "session__starts_at",
+            "session_id",
+            "registration__user__person__name_en",
+            "registration__user__username",
+            "pk",
+        )
+    )
+
+
+# (part F) Live figures.
+
+
+@dataclass(frozen=True)
+class TypeFigures:
+    """Registrations of one attendee type, by status, and how many of the confirmed ones checked in."""
+
+    attendee_type: str
+    label: str
+    by_status: dict[str, int]
+    checked_in: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_status.values())
+
+
+@dataclass(frozen=True)
+class SessionFigures:
+    session: Session
+    confirmed: int
+    waiting: int
+    offered: int
+    attended: int
+    feedback_count: int
+    feedback_average: float | None
+
+
+@dataclass(frozen=True)
+class EventFigures:
+    types: list[TypeFigures]
+    by_status: dict[str, int]
+    confirmed: int
+    checked_in: int
+    sessions: list[SessionFigures]
+    arrival_days: list[datetime.date] = field(default_factory=list)
+
+    @property
+    def registered(self) -> int:
+        return sum(self.by_status.values())
+
+    @property
+    def checked_in_share(self) -> float:
+        return self.checked_in / self.confirmed if self.confirmed else 0.0
+
+    @property
+    def checked_in_percent(self) -> int:
+        return round(100 * self.checked_in_share)
+
+
+def event_figures(*, event: Event) -> EventFigures:
+    """Registered by status and attendee type, checked in, and per session its seats, waiting list, attendance and
+    feedback: three queries whatever the size of the event."""
+    statuses = [s.value for s in RegistrationStatus]
+    by_type: dict[str, dict[str, int]] = {t.value: dict.fromkeys(statuses, 0) for t in AttendeeType}
+    checked_by_type: Counter[str] = Counter()
+    rows = (
+        Registration.objects.filter(event=event)
+        .order_by()
+        .values("attendee_type", "status")
+        .annotate(
+            n=Count("pk"),
+            checked=Count("pk", filter=Q(checked_in_at__isnull=False, status=RegistrationStatus.CONFIRMED)),
+        )
+    )
+    for row in rows:
+        by_type.setdefault(row["attendee_type"], dict.fromkeys(statuses, 0))[row["status"]] = row["n"]
+        checked_by_type[row["attendee_type"]] += row["checked"]
+    labels = dict(AttendeeType.choices)
+    types = [
+        TypeFigures(
+            attendee_type=code,
+            label=str(labels.get(code, code)),
+            by_status=counts,
+            checked_in=checked_by_type[code],
+        )
+        for code, counts in by_type.items()
+    ]
+    by_status = {s: sum(t.by_status.get(s, 0) for t in types) for s in statuses}
+    sessions = (
+        Session.objects.filter(event=event)
+        .exclude(kind=SessionKind.BREAK)
+        .select_related("room")
+        .annotate(
+            confirmed=Count("signups", filter=Q(signups__status=SignupStatus.CONFIRMED)),
+            waiting=Count("signups", filter=Q(signups__status=SignupStatus.WAITING)),
+            offered=Count("signups", filter=Q(signups__status=SignupStatus.OFFERED)),
+            attended=Count(
+                "signups", filter=Q(signups__status=SignupStatus.CONFIRMED, signups__checked_in_at__isnull=False)
+            ),
+        )
+        .order_by("starts_at", "room__position", "id")
+    )
+    feedback: dict[int, dict[str, Any]] = {
+        row["session"]: dict(row)
+        for row in Feedback.objects.filter(session__event=event)
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"), average=Avg("rating"))
+    }
+    session_figures = [
+        SessionFigures(
+            session=session,
+            confirmed=session.confirmed,
+            waiting=session.waiting,
+            offered=session.offered,
+            attended=session.attended,
+            feedback_count=feedback.get(session.pk, {}).get("n", 0),
+            feedback_average=feedback.get(session.pk, {}).get("average"),
+        )
+        for session in sessions
+    ]
+    return EventFigures(
+        types=types,
+        by_status=by_status,
+        confirmed=by_status[RegistrationStatus.CONFIRMED],
+        checked_in=sum(checked_by_type.values()),
+        sessions=session_figures,
+    )
+
+
+def checkin_times(*, event: Event) -> list[datetime.datetime]:
+    """When each confirmed person checked in (for the arrivals chart)."""
+    times = Registration.objects.filter(
+        event=event, status=RegistrationStatus.CONFIRMED, checked_in_at__isnull=False
+    ).values_list("checked_in_at", flat=True)
+    return [moment for moment in times if moment is not None]
+
+
+# (part F) Feedback.
+
+
+def feedback_for(*, session: Session, registration: Registration | None) -> Feedback | None:
+    if registration is None:
+        return None
+    return Feedback.objects.filter(session=session, registration=registration).first()
+
+
+def event_feedback(*, event: Event) -> QuerySet[Feedback]:
+    """Every answer about the event's sessions (for the results page and its export), session by session."""
+    return (
+        Feedback.objects.filter(session__event=event)
+        .select_related("session")
+        .order_by("session__starts_at", "session_id", "created_at", "pk")
+    )
+
+
+def feedback_sessions(*, event: Event) -> QuerySet[Session]:
+    """The sessions people can rate (everything but breaks), in programme order."""
+    return (
+        Session.objects.filter(event=event)
+        .exclude(kind=SessionKind.BREAK)
+        .select_related("room")
+        .order_by("starts_at", "room__position", "id")
+    )
+
+
 # --- Public programme (part B): the latest published version, read in a constant number of queries --------------
 
 import datetime  # noqa: E402

@@ -91,3 +91,30 @@ urlpatterns += [
 ]
 
 # --- On the day: check-in, attendance, live figures, exports, feedback -------------------------------------------
+
+# Part F. The desk's own fragments (search, totals) come before the badge address, whose token would match them.
+from chiptown.events.views import checkin as checkin_views  # noqa: E402
+from chiptown.events.views import figures as figures_views  # noqa: E402
+
+urlpatterns += [
+    path("<slug:slug>/checkin/", checkin_views.checkin, name="checkin"),
+    path("<slug:slug>/checkin/search/", checkin_views.checkin_search, name="checkin_search"),
+    path("<slug:slug>/checkin/totals/", checkin_views.checkin_totals, name="checkin_totals"),
+    path(
+        "<slug:slug>/checkin/registrations/<int:pk>/",
+        checkin_views.checkin_registration,
+        name="checkin_registration",
+    ),
+    path("<slug:slug>/checkin/registrations/<int:pk>/undo/", checkin_views.checkin_undo, name="checkin_undo"),
+    path("<slug:slug>/checkin/<str:token>/", checkin_views.checkin_token, name="checkin_token"),
+    path("<slug:slug>/sessions/<int:pk>/checkin/", checkin_views.session_checkin, name="session_checkin"),
+    path(
+        "<slug:slug>/sessions/<int:pk>/checkin/attendees/",
+        checkin_views.session_checkin_list,
+        name="session_checkin_list",
+    ),
+    path("<slug:slug>/manage/figures/", figures_views.figures, name="figures"),
+    path("<slug:slug>/manage/attendance.<str:fmt>", figures_views.attendance_export, name="attendance_export"),
+    path("<slug:slug>/sessions/<int:pk>/feedback/", figures_views.feedback, name="feedback"),
+    path("<slug:slug>/manage/feedback/", figures_views.feedback_results, name="feedback_results"),
+]
