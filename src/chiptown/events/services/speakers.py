@@ -102,7 +102,7 @@ def _account_for(person: Person) -> tuple[User, bool]:
     if person.user is not None:
         return person.user, False
     email = person.email.strip()
-    same_address = list(User.objects.filter(email__iexact=email).select_related("person")[:2])
+    same_address = list(User.objects.filter(email__iexact=email)[:2])
     if len(same_address) > 1:
         raise _invalid(
             [
