@@ -63,6 +63,16 @@ def session_description(session: PublishedSession) -> str:
     return "\n\n".join(paragraphs)
 
 
+def calendar_time(moment: datetime.datetime, zone: datetime.tzinfo) -> datetime.datetime:
+    """A time as the calendar writes it: wall-clock time in the event's zone (with its TZID), except the rare wall
+    time that a daylight-saving change makes ambiguous or skips, which is written in UTC so no program misreads
+    it. Calendars count whole seconds."""
+    local = moment.astimezone(zone).replace(microsecond=0)
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        return local.astimezone(datetime.UTC)
+    return local
+
+
 def _vevent(programme: PublishedProgramme, session: PublishedSession) -> icalendar.Event:
     event = programme.event
     zone = event.zone
@@ -70,8 +80,8 @@ def _vevent(programme: PublishedProgramme, session: PublishedSession) -> icalend
     vevent.add("uid", session_uid(session))
     vevent.add("dtstamp", programme.published_at.astimezone(datetime.UTC))
     vevent.add("sequence", programme.version)
-    vevent.add("dtstart", session.starts_at.astimezone(zone))
-    vevent.add("dtend", session.ends_at.astimezone(zone))
+    vevent.add("dtstart", calendar_time(session.starts_at, zone))
+    vevent.add("dtend", calendar_time(session.ends_at, zone))
     vevent.add("summary", session.title)
     location = session_location(session, event.venue)
     if location:
