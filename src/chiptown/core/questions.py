@@ -16,6 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from chiptown.core.errors import Problem
+from chiptown.core.i18n import join_list
 from chiptown.registry import validation
 
 QUESTION_TYPES = ("text", "textarea", "number", "url", "choice")
@@ -148,7 +149,7 @@ def _choice(question: Mapping[str, Any], text: str) -> str:
         names = {str(choice.get(key) or "").casefold() for key in ("value", "label_en", "label_zh")} - {""}
         if text.casefold() in names:
             return str(choice.get("value"))
-    allowed = ", ".join(_pick(c, "label", str(c.get("value"))) for c in choices)
+    allowed = join_list(_pick(c, "label", str(c.get("value"))) for c in choices)
     raise validation.FieldInvalid(_("%(value)s is not one of: %(allowed)s.") % {"value": text, "allowed": allowed})
 
 

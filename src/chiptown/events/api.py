@@ -292,6 +292,103 @@ def seat_signup_cancel(request: HttpRequest, session_id: SeatRowId) -> Any:
     return 204, None
 
 
+# Part D: registering yourself for an event, your registration, cancelling it.
+import datetime  # noqa: E402
+from typing import Any  # noqa: E402
+
+from django.http import HttpRequest  # noqa: E402
+from django.utils.translation import gettext as registration_gettext  # noqa: E402
+from ninja import Schema  # noqa: E402
+from ninja import Status as RegistrationResponse  # noqa: E402
+from pydantic import Field  # noqa: E402
+
+from chiptown.core.api import write_auth as registration_write_auth  # noqa: E402
+from chiptown.core.errors import NotFound as RegistrationNotFound  # noqa: E402
+from chiptown.events import badges as registration_badges  # noqa: E402
+from chiptown.events import selectors as registration_selectors  # noqa: E402
+from chiptown.events.models import Event as RegistrationEvent  # noqa: E402
+from chiptown.events.models import Registration as RegistrationRow  # noqa: E402
+from chiptown.events.models import RegistrationStatus as RegistrationRowStatus  # noqa: E402
+from chiptown.events.services import registrations as registration_services  # noqa: E402
+
+
+class RegistrationIn(Schema):
+    attendee_type: str = Field("general", description="general | media (the other types are given by organisers)")
+    answers: dict[str, Any] = Field(default_factory=dict, description="Answers to the event's questions, by name")
+
+
+class RegistrationOut(Schema):
+    id: int
+    event: str = Field(description="The event's short name (slug)")
+    status: str = Field(description="pending | confirmed | rejected | cancelled")
+    attendee_type: str
+    answers: dict[str, Any]
+    created_at: datetime.datetime
+    decided_at: datetime.datetime | None
+    cancelled_at: datetime.datetime | None
+    checked_in_at: datetime.datetime | None
+    badge_url: str | None = Field(description="What the badge's QR code holds (confirmed registrations only)")
+
+    @staticmethod
+    def resolve_event(registration: RegistrationRow) -> str:
+        return registration.event.slug
+
+    @staticmethod
+    def resolve_badge_url(registration: RegistrationRow) -> str | None:
+        if registration.status != RegistrationRowStatus.CONFIRMED:
+            return None
+        return registration_badges.badge_url(registration)
+
+
+def _registration_event_or_404(slug: str) -> RegistrationEvent:
+    event = registration_selectors.event_by_slug(slug=slug)
+    if event is None:
+        raise RegistrationNotFound(registration_gettext("No such event."))
+    return event
+
+
+def _my_registration_or_404(request: HttpRequest, slug: str) -> RegistrationRow:
+    event = _registration_event_or_404(slug)
+    registration = registration_selectors.registration_for(event=event, user=request.user)
+    if registration is None:
+        raise RegistrationNotFound(
+            registration_gettext("You are not registered for %(event)s.") % {"event": event.display_name},
+            code="not_registered",
+        )
+    registration.event = event
+    return registration
+
+
+@router.post(
+    "/{slug}/registrations", response={201: RegistrationOut}, auth=registration_write_auth, tags=["registration"]
+)
+def registration_create(request: HttpRequest, slug: str, payload: RegistrationIn) -> Any:
+    """Register yourself (409 if you already are, unless you cancelled). Confirmed at once, or `pending` when the
+    organisers approve each registration; a confirmed person gets their badge by email."""
+    registration = registration_services.registration_create(
+        event=_registration_event_or_404(slug),
+        user=request.user,
+        attendee_type=payload.attendee_type,
+        answers=payload.answers,
+        by=request.user,
+    )
+    return RegistrationResponse(201, registration)
+
+
+@router.get("/{slug}/registrations/me", response=RegistrationOut, auth=registration_write_auth, tags=["registration"])
+def registration_me(request: HttpRequest, slug: str) -> Any:
+    """Your registration for the event (404 if you have none)."""
+    return _my_registration_or_404(request, slug)
+
+
+@router.delete("/{slug}/registrations/me", response={204: None}, auth=registration_write_auth, tags=["registration"])
+def registration_cancel(request: HttpRequest, slug: str) -> Any:
+    """Cancel your registration: your badge stops working and your seats go to the people waiting (409 if it is
+    already cancelled or was not approved)."""
+    registration_services.registration_cancel(registration=_my_registration_or_404(request, slug), by=request.user)
+    return RegistrationResponse(204, None)
+
+
 # --- On the day ---------------------------------------------------------------------------------------------------
 
 # Part F: a scanner app or a desk script checks people in by badge (a staff member's API token, or their session).

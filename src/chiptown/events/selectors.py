@@ -1286,3 +1286,82 @@ def programme_warnings(*, event: Event) -> list[Clash]:
     return programme_clashes(
         programme_slots(event=event), first_day=event.starts_on, last_day=event.ends_on, zone=event.zone
     )
+
+
+# --- Registration (part D): the operators' list of registrations, a person's own registration ------------------
+
+from dataclasses import dataclass as _registration_dataclass  # noqa: E402
+
+from django.core.paginator import Page as _RegistrationPage  # noqa: E402
+from django.core.paginator import Paginator as _RegistrationPaginator  # noqa: E402
+from django.db.models import Count as _RegistrationCount  # noqa: E402
+
+from chiptown.events.models import AttendeeType as _AttendeeType  # noqa: E402
+
+REGISTRATIONS_PER_PAGE = 50
+# What a registration's row, badge and page show about its holder, fetched in the same query.
+REGISTRATION_RELATED = ("event", "user__person__organisation", "user__organisation")
+# The fields a registration search looks in: the same as the check-in desk's search.
+REGISTRATION_SEARCH_FIELDS = (
+    "user__first_name",
+    "user__last_name",
+    "user__username",
+    "user__email",
+    "user__person__name_zh",
+    "user__person__name_en",
+    "user__person__organisation__name_zh",
+    "user__person__organisation__name_en",
+    "user__organisation__name_zh",
+    "user__organisation__name_en",
+)
+
+
+@_registration_dataclass(frozen=True)
+class RegistrationsPage:
+    page: _RegistrationPage  # of Registration, holders fetched with them
+    counts: dict[str, int]  # registrations by status, whatever the filters
+    total: int  # registrations of the event, whatever the filters
+
+
+def registrations_page(
+    *,
+    event: Event,
+    text: str = "",
+    status: str = "",
+    attendee_type: str = "",
+    page_number: Any = 1,
+    per_page: int = REGISTRATIONS_PER_PAGE,
+) -> RegistrationsPage:
+    """The operators' list: registrations whose name, email or organisation contains every word of `text`, of a
+    status and attendee type if given, newest first. Three queries whatever the size (counts, page count, page)."""
+    found = Registration.objects.filter(event=event)
+    for word in text.split()[:5]:
+        any_field = Q()
+        for name in REGISTRATION_SEARCH_FIELDS:
+            any_field |= Q(**{f"{name}__icontains": word})
+        found = found.filter(any_field)
+    if status in RegistrationStatus.values:
+        found = found.filter(status=status)
+    if attendee_type in _AttendeeType.values:
+        found = found.filter(attendee_type=attendee_type)
+    found = found.select_related(*REGISTRATION_RELATED).order_by("-created_at", "-pk")
+    counts = {
+        row["status"]: row["n"]
+        for row in Registration.objects.filter(event=event)
+        .values("status")
+        .annotate(n=_RegistrationCount("pk"))
+        .order_by()
+    }
+    page = _RegistrationPaginator(found, per_page).get_page(page_number)
+    return RegistrationsPage(page=page, counts=counts, total=sum(counts.values()))
+
+
+def registration_with_holder(*, event: Event, user: Any) -> Registration | None:
+    """A person's registration for an event with what their badge shows (name, organisation), in one query."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Registration.objects.select_related(*REGISTRATION_RELATED).filter(event=event, user=user).first()
+
+
+def registration_in_event(*, event: Event, pk: int) -> Registration | None:
+    return Registration.objects.select_related(*REGISTRATION_RELATED).filter(event=event, pk=pk).first()

@@ -48,3 +48,40 @@ def expire_seat_offers(session_id: int) -> int:
 
 
 # --- Registration: badge emails in bulk ---------------------------------------------------------------------------
+
+from typing import Any  # noqa: E402
+
+from django.utils.translation import gettext_lazy  # noqa: E402
+from django_tasks import task  # noqa: E402
+
+from chiptown.core.services import Progress as _BadgeProgress  # noqa: E402
+from chiptown.core.services import job_result_labels_register as _badge_labels_register  # noqa: E402
+from chiptown.core.services import job_run as _badge_job_run  # noqa: E402
+
+_badge_labels_register({"badges": gettext_lazy("Badges emailed")})
+
+
+@task()
+def send_badges(job_id: str, registration_ids: list[int], language: str = "") -> dict[str, Any] | None:
+    """Email their badges to the confirmed people among `registration_ids` (services.registrations
+    .registration_send_badge, each in the person's own language), reporting how many are done on the job."""
+    from django.conf import settings
+    from django.utils import translation
+
+    from chiptown.events.models import Registration, RegistrationStatus
+    from chiptown.events.services.registrations import registration_send_badge
+
+    def work(progress: _BadgeProgress) -> dict[str, Any]:
+        registrations = list(
+            Registration.objects.select_related("event", "user")
+            .filter(pk__in=registration_ids, status=RegistrationStatus.CONFIRMED)
+            .order_by("pk")
+        )
+        sent = 0
+        for done, registration in enumerate(registrations, start=1):
+            sent += registration_send_badge(registration=registration)
+            progress(100 * done // len(registrations))
+        return {"badges": sent}
+
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return _badge_job_run(job_id, work)

@@ -74,6 +74,43 @@ urlpatterns += [
 
 # --- Registration: registering, approval, badges, the personal agenda --------------------------------------------
 
+# Part D.
+from django.urls import path  # noqa: E402
+
+from chiptown.events.views import registrations as registration_views  # noqa: E402
+
+urlpatterns += [
+    path("<slug:slug>/register/", registration_views.register, name="register"),
+    path("<slug:slug>/me/", registration_views.my_registration, name="my_registration"),
+    path("<slug:slug>/me/badge.png", registration_views.badge_png, name="badge_png"),
+    path("<slug:slug>/me/cancel/", registration_views.registration_cancel, name="registration_cancel"),
+    path("<slug:slug>/me/answers/", registration_views.registration_answers, name="registration_answers"),
+    path("<slug:slug>/sessions/<int:pk>/agenda/", registration_views.agenda_toggle, name="agenda_toggle"),
+    path("<slug:slug>/manage/registrations/", registration_views.registrations, name="registrations"),
+    path(
+        "<slug:slug>/manage/registrations/approve/",
+        registration_views.registrations_approve,
+        name="registrations_approve",
+    ),
+    path(
+        "<slug:slug>/manage/registrations/<int:pk>/decide/",
+        registration_views.registration_decide,
+        name="registration_decide",
+    ),
+    path(
+        "<slug:slug>/manage/registrations/<int:pk>/type/",
+        registration_views.registration_type,
+        name="registration_type",
+    ),
+    path(
+        "<slug:slug>/manage/registrations/<int:pk>/badge/",
+        registration_views.registration_badge_send,
+        name="registration_badge_send",
+    ),
+    path("<slug:slug>/manage/registration-form/", registration_views.registration_form, name="registration_form"),
+]
+
+
 # --- Seats: sign-up, waiting list, offers, closed-door invitations and NDAs ---------------------------------------
 
 from django.urls import path  # noqa: E402
