@@ -102,6 +102,16 @@ def test_someone_already_registered_is_sent_to_their_page(
     assert world_state(event) == before
 
 
+def test_someone_not_approved_is_told_so_not_asked_again(event: Event, attendee: User, attendee_client: Client) -> None:
+    RegistrationFactory(event=event, user=attendee, status=RegistrationStatus.REJECTED)
+
+    response = attendee_client.get(url("register", event), follow=True)
+
+    assert response.redirect_chain == [(url("my_registration", event), 302)]
+    assert "The organisers did not approve your registration for Chip to E-Town 2027." in response.content.decode()
+    assert url("badge_png", event) not in response.content.decode()
+
+
 def test_registering_needs_a_login(event: Event, client: Client) -> None:
     response = client.post(url("register", event), {"attendee_type": "general"})
 

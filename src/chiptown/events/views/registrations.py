@@ -92,6 +92,12 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
     to their own page."""
     event = event_or_404(slug)
     existing = selectors.registration_for(event=event, user=request.user)
+    if existing is not None and existing.status == RegistrationStatus.REJECTED:
+        messages.info(
+            request,
+            _("The organisers did not approve your registration for %(event)s.") % {"event": event.display_name},
+        )
+        return redirect(_my_page(event))
     if existing is not None and existing.status != RegistrationStatus.CANCELLED:
         messages.info(request, _("You are already registered for %(event)s.") % {"event": event.display_name})
         return redirect(_my_page(event))
