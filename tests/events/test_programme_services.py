@@ -518,3 +518,19 @@ def test_speakers_of_another_event_twice_or_in_no_role_are_refused(operator: Use
             services.session_speakers_set(session=session, speakers=speakers, by=operator)
         assert columns(caught.value) == ["speakers"]
     assert session_state(session) == before
+
+
+def test_new_seats_are_offered_to_the_waiting_list(
+    operator: User, place: Venue, django_capture_on_commit_callbacks: Any, mailoutbox: list[Any]
+) -> None:
+    salon = WorkshopFactory(event=place.event, room=place.salon, capacity=1)
+    _seat(salon)
+    waiting = _seat(salon, SignupStatus.WAITING)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.session_update(session=salon, by=operator, values={"capacity": 2})
+
+    waiting.refresh_from_db()
+    salon.refresh_from_db()
+    assert waiting.status == SignupStatus.OFFERED and salon.seats_taken == 2
+    assert [m.to for m in mailoutbox] == [[waiting.registration.user.email]]

@@ -32,15 +32,6 @@ def time_range(starts_at: datetime.datetime, ends_at: datetime.datetime, zone: d
     return "{}–{}".format(starts_at.astimezone(zone).strftime("%H:%M"), ends_at.astimezone(zone).strftime("%H:%M"))
 
 
-def when(starts_at: datetime.datetime, ends_at: datetime.datetime, zone: datetime.tzinfo) -> str:
-    return _("%(day)s, %(time)s") % {"day": day_label(starts_at, zone), "time": time_range(starts_at, ends_at, zone)}
-
-
-def clash_day(clash: Clash, sessions: Mapping[int, SessionLabel]) -> datetime.datetime | None:
-    first = sessions.get(clash.session_ids[0])
-    return first.starts_at if first else None
-
-
 def clash_sentence(
     clash: Clash,
     *,

@@ -604,7 +604,7 @@ def _active_signups(session: Session) -> int:
 def session_update(*, session: Session, by: Any, values: Mapping[str, Any]) -> Session:
     """Change a session's type, titles, abstracts, track, expected audience, seats for sign-up, closed door or NDA
     (only the fields given). Seats for sign-up cannot drop below the seats taken, nor go away while people hold
-    seats or wait for one, nor exceed the room's seats."""
+    seats or wait for one, nor exceed the room's seats; new seats are offered to the waiting list."""
     _require_manager(by, session.event)
     unknown = set(values) - set(SESSION_FIELDS)
     if unknown:
@@ -642,7 +642,18 @@ def session_update(*, session: Session, by: Any, values: Mapping[str, Any]) -> S
             before=before,
             after=snapshot(locked, SESSION_AUDIT),
         )
+        if capacity is not None and capacity > (before["capacity"] or 0):
+            # New seats go to the waiting list at once (the seats part offers them), once this change commits.
+            transaction.on_commit(lambda: _offer_new_seats(locked.pk))
     return locked
+
+
+def _offer_new_seats(session_id: int) -> None:
+    from chiptown.events.services.seats import offers_expire
+
+    session = Session.objects.filter(pk=session_id).first()
+    if session is not None:
+        offers_expire(session=session)
 
 
 def session_delete(*, session: Session, by: Any) -> None:

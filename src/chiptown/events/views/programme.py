@@ -567,7 +567,10 @@ def editor_save(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = _slot_form(event, session, request.POST)
     if not form.is_valid():
         return _editor_answer(request, event, session, form, saved=False, status=400)
-    rooms = {room.pk: room for room in Room.objects.filter(event=event)}
+    room = Room.objects.filter(event=event, pk=form.cleaned_data["room"]).first()
+    if room is None:  # deleted since the form was shown
+        form.add_error("room", _("Choose one of this event's rooms."))
+        return _editor_answer(request, event, session, form, saved=False, status=400)
     starts_at, ends_at = form.times()
     try:
         with transaction.atomic():  # place, type and speakers, or nothing
@@ -575,7 +578,7 @@ def editor_save(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 services.session_update(session=session, by=request.user, values={"kind": form.cleaned_data["kind"]})
             services.session_schedule(
                 session=session,
-                room=rooms[form.cleaned_data["room"]],
+                room=room,
                 starts_at=starts_at,
                 ends_at=ends_at,
                 by=request.user,
