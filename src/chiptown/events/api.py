@@ -233,7 +233,7 @@ from typing import Any  # noqa: E402
 
 from django.http import HttpRequest  # noqa: E402
 from django.utils.translation import gettext as seat_gettext  # noqa: E402
-from ninja import Schema  # noqa: E402
+from ninja import Schema, Status  # noqa: E402
 from pydantic import Field  # noqa: E402
 
 from chiptown.core.api import write_auth as seat_write_auth  # noqa: E402
@@ -271,11 +271,14 @@ def seat_signup(request: HttpRequest, session_id: SeatRowId, payload: SeatSignup
         nda_accepted=payload.nda_accepted,
         by=request.user,
     )
-    return 201, {
-        "status": result.signup.status,
-        "position": result.position,
-        "clashes": [session.pk for session in result.clashes],
-    }
+    return Status(
+        201,
+        {
+            "status": result.signup.status,
+            "position": result.position,
+            "clashes": [session.pk for session in result.clashes],
+        },
+    )
 
 
 @router.delete("/sessions/{session_id}/signup", response={204: None}, auth=seat_write_auth, tags=["seats"])
@@ -289,7 +292,7 @@ def seat_signup_cancel(request: HttpRequest, session_id: SeatRowId) -> Any:
             code="no_signup_held",
         )
     seat_services.signup_cancel(signup=signup, by=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 # Part D: registering yourself for an event, your registration, cancelling it.

@@ -62,11 +62,13 @@ def _box_context(
     result: services.SignupResult | None = None,
     error: ChipTownError | None = None,
     notice: str = "",
+    published: selectors.PublishedTimes | None = None,
 ) -> dict[str, Any]:
     """Everything the seat box shows; `session.seats_taken` must be fresh."""
     user = request.user
     now = timezone.now()
-    published = selectors.published_times(event=event, session_ids=[session.pk])
+    if published is None:
+        published = selectors.published_times(event=event, session_ids=[session.pk])
     span = published.get(session.pk)
     registration = selectors.registration_for(event=event, user=user)
     signup = selectors.active_signup(session=session, user=user) if registration is not None else None
@@ -168,11 +170,10 @@ def seat_box(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """The person's seat state and buttons: an HTMX fragment for the session page, or a page of its own."""
     event, session = _seat_session(slug, pk)
     services.offers_expire(session=session)
-    if not request.user.has_perm("events.manage") and session.pk not in selectors.published_times(
-        event=event, session_ids=[session.pk]
-    ):
+    published = selectors.published_times(event=event, session_ids=[session.pk])
+    if session.pk not in published and not request.user.has_perm("events.manage"):
         raise Http404(_("No such session."))
-    return _render_box(request, event, session)
+    return _render_box(request, event, session, published=published)
 
 
 @require_POST
