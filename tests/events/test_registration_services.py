@@ -376,6 +376,22 @@ def test_cancelling_retires_the_badge_releases_seats_and_clears_the_agenda(
     assert message.subject == "[ChipTown] Your conference registration is cancelled"
 
 
+def test_the_old_badge_fails_at_check_in_after_cancelling_and_after_registering_again(
+    event: Event, attendee_registration: Registration, attendee: User, staff: User
+) -> None:
+    from chiptown.events.services.checkin import checkin_by_token
+
+    old_token = badges.badge_token(attendee_registration)
+    cancelled = services.registration_cancel(registration=attendee_registration, by=attendee)
+
+    assert checkin_by_token(event=event, token=old_token, by=staff).outcome == "cancelled"
+    assert checkin_by_token(event=event, token=badges.badge_token(cancelled), by=staff).outcome == "cancelled"
+    renewed = register(event, attendee)
+    assert checkin_by_token(event=event, token=old_token, by=staff).outcome == "cancelled"
+    assert checkin_by_token(event=event, token=badges.badge_token(renewed), by=staff).ok
+    assert Registration.objects.get(pk=renewed.pk).checked_in_at is not None
+
+
 def test_cancelling_twice_or_someone_elses_is_refused(
     attendee_registration: Registration, attendee: User, stranger: User
 ) -> None:
