@@ -475,6 +475,20 @@ def test_clashes_are_warnings_and_the_schedule_is_saved(operator: User, place: V
     assert selectors.programme_warnings(event=place.event) == []
 
 
+def test_a_slot_shorter_than_the_planned_length_is_a_warning(operator: User, place: Venue) -> None:
+    keynote = SessionFactory(event=place.event, room=None, starts_at=None, ends_at=None, planned_minutes=45)
+
+    result = services.session_schedule(
+        session=keynote, room=place.hall, starts_at=at(1, 9), ends_at=at(1, 9, 30), by=operator
+    )
+
+    assert [(c.kind, c.details) for c in result.warnings] == [("too_long", {"minutes": 45, "slot_minutes": 30})]
+    result = services.session_schedule(
+        session=keynote, room=place.hall, starts_at=at(1, 9), ends_at=at(1, 9, 45), by=operator
+    )
+    assert result.warnings == []
+
+
 def test_unscheduling_keeps_the_session_and_its_speakers(operator: User, place: Venue) -> None:
     session = SessionFactory(event=place.event, room=place.hall)
     services.session_speakers_set(session=session, speakers=[(place.li, "speaker")], by=operator)

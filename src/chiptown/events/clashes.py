@@ -19,8 +19,8 @@ class Slot:
     room_capacity: int | None = None
     expected_audience: int | None = None
     speaker_ids: tuple[int, ...] = ()
-    # The slot the session was meant to fill, in minutes (e.g. a 30-minute keynote slot); None if not fixed.
-    slot_minutes: int | None = None
+    # How long the session needs, in minutes (e.g. a 45-minute keynote); None if nobody said.
+    planned_minutes: int | None = None
 
     @property
     def scheduled(self) -> bool:
@@ -72,9 +72,11 @@ def programme_clashes(
             by_speaker[speaker_id].append(slot)
         assert slot.starts_at is not None and slot.ends_at is not None
         minutes = int((slot.ends_at - slot.starts_at).total_seconds() // 60)
-        if slot.slot_minutes is not None and minutes > slot.slot_minutes:
+        if slot.planned_minutes is not None and slot.planned_minutes > minutes:
             found.append(
-                Clash("too_long", (slot.session_id,), details={"minutes": minutes, "slot_minutes": slot.slot_minutes})
+                Clash(
+                    "too_long", (slot.session_id,), details={"minutes": slot.planned_minutes, "slot_minutes": minutes}
+                )
             )
         if (
             slot.room_capacity is not None

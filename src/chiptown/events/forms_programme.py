@@ -151,6 +151,13 @@ class SessionForm(SpeakersMixin, forms.Form):
     abstract_en = forms.CharField(label=_("Abstract (English)"), required=False, widget=_textarea(6))
     track = forms.ModelChoiceField(label=_("Track"), queryset=Track.objects.none(), required=False)
     expected_audience = forms.IntegerField(label=_("Expected audience"), min_value=0, required=False)
+    planned_minutes = forms.IntegerField(
+        label=_("Planned length (minutes)"),
+        min_value=1,
+        max_value=24 * 60,
+        required=False,
+        help_text=_("How long the talk or panel runs; the editor warns when its slot is shorter."),
+    )
     capacity = forms.IntegerField(
         label=_("Seats for sign-up"),
         min_value=1,

@@ -164,6 +164,12 @@ class Session(models.Model):
     starts_at = models.DateTimeField(_("starts"), null=True, blank=True)
     ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
     expected_audience = models.PositiveIntegerField(_("expected audience"), null=True, blank=True)
+    planned_minutes = models.PositiveSmallIntegerField(
+        _("planned length (minutes)"),
+        null=True,
+        blank=True,
+        help_text=_("How long the talk or panel runs; the editor warns when its slot is shorter."),
+    )
     capacity = models.PositiveIntegerField(
         _("seats for sign-up"),
         null=True,

@@ -69,6 +69,7 @@ SESSION_FIELDS = (
     "abstract_en",
     "track",
     "expected_audience",
+    "planned_minutes",
     "capacity",
     "closed_door",
     "nda_zh",
@@ -78,6 +79,7 @@ SESSION_AUDIT = tuple("track_id" if name == "track" else name for name in SESSIO
 SCHEDULE_AUDIT = ("room_id", "starts_at", "ends_at")
 
 MAX_DAYS = 14
+MAX_SESSION_MINUTES = 24 * 60
 MAX_SEATS = 100_000
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 # Words the conference's own addresses use right after /events/.
@@ -525,6 +527,14 @@ def _session_problems(values: Mapping[str, Any], *, event: Event, room: Room | N
         problems.append(
             Problem(reason=_("Give a whole number from 0 to %(max)d.") % {"max": MAX_SEATS}, column="expected_audience")
         )
+    planned = values.get("planned_minutes")
+    if planned is not None and (_whole(planned) is None or not 1 <= planned <= MAX_SESSION_MINUTES):
+        problems.append(
+            Problem(
+                reason=_("Give the length in minutes, from 1 to %(max)d.") % {"max": MAX_SESSION_MINUTES},
+                column="planned_minutes",
+            )
+        )
     capacity = values.get("capacity")
     if capacity is not None and (_whole(capacity) is None or not 1 <= capacity <= MAX_SEATS):
         problems.append(
@@ -567,6 +577,7 @@ def session_create(
     abstract_en: str = "",
     track: Track | None = None,
     expected_audience: int | None = None,
+    planned_minutes: int | None = None,
     capacity: int | None = None,
     closed_door: bool = False,
     nda_zh: str = "",
@@ -583,6 +594,7 @@ def session_create(
         "abstract_en": abstract_en,
         "track": track,
         "expected_audience": expected_audience,
+        "planned_minutes": planned_minutes,
         "capacity": capacity,
         "closed_door": bool(closed_door),
         "nda_zh": nda_zh,
