@@ -302,3 +302,27 @@ def test_any_published_times_come_back_as_the_same_instants(
 
     back = {str(v["UID"]): (v.decoded("DTSTART"), v.decoded("DTEND")) for v in calendar.walk("VEVENT")}
     assert back == {calendars.session_uid(s): (s.starts_at, s.ends_at) for s in sessions}
+
+
+def test_a_subscribed_calendar_that_has_the_feed_gets_304(client: Client, event: Event, keynote: Session) -> None:
+    publish(event)
+    first = client.get(f"/events/{event.slug}/programme.ics")
+
+    again = client.get(f"/events/{event.slug}/programme.ics", HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert again.status_code == 304
+    assert again.content == b""
+
+
+def test_a_renamed_room_reaches_the_feed_at_once(client: Client, event: Event, keynote: Session) -> None:
+    publish(event)
+    first = client.get(f"/events/{event.slug}/programme.ics")
+    assert keynote.room is not None
+    keynote.room.name_en = "Grand Ballroom"
+    keynote.room.save()
+
+    renamed = client.get(f"/events/{event.slug}/programme.ics", HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert renamed.status_code == 200
+    assert renamed["ETag"] != first["ETag"]
+    assert str(parse(renamed.content).walk("VEVENT")[0]["LOCATION"]).startswith("Grand Ballroom")

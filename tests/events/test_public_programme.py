@@ -186,7 +186,7 @@ def test_the_programme_page_shows_the_first_day_by_time(client: Client, event: E
 
     assert day_one.status_code == 200
     assert "Automotive chips to 2030" in day_one.text
-    assert ">09:00</time>–<time" in day_one.text  # Shanghai time, not UTC
+    assert ">09:00–10:00</div>" in day_one.text  # Shanghai time, not UTC
     assert "Li Ming" in day_one.text
     assert "Main Hall" in day_one.text
     assert 'fill="#b35900"' in day_one.text
@@ -333,3 +333,14 @@ def test_the_manage_address_is_never_taken_for_an_event(db: Any) -> None:
     except Resolver404:
         return
     assert match.url_name != "programme"
+
+
+def test_the_link_bases_follow_the_url_patterns(event: Event) -> None:
+    from django.urls import reverse
+
+    from chiptown.events.views.public import link_bases
+
+    bases = link_bases(event)
+
+    assert bases["sessions_base"] + "7/" == reverse("events:session", args=[event.slug, 7])
+    assert bases["speakers_base"] + "7/" == reverse("events:speaker", args=[event.slug, 7])

@@ -696,10 +696,38 @@ def _programme_speaker(speaker: programme_models.Speaker) -> ProgrammeSpeaker:
 
 
 def _accepted_speakers(event: Event) -> dict[int, ProgrammeSpeaker]:
-    speakers = programme_models.Speaker.objects.filter(
+    # Plain values, not model instances: building 150 speakers with their people and organisations as models
+    # costs more than the rest of the programme page together.
+    storage = programme_models.Speaker._meta.get_field("photo").storage
+    rows = programme_models.Speaker.objects.filter(
         event=event, status=programme_models.SpeakerStatus.ACCEPTED
-    ).select_related("person__organisation")
-    return {speaker.pk: _programme_speaker(speaker) for speaker in speakers}
+    ).values_list(
+        "pk",
+        "person__name_zh",
+        "person__name_en",
+        "person__title",
+        "person__organisation_id",
+        "person__organisation__name_zh",
+        "person__organisation__name_en",
+        "bio_zh",
+        "bio_en",
+        "photo",
+    )
+    return {
+        pk: ProgrammeSpeaker(
+            pk=pk,
+            name_zh=name_zh,
+            name_en=name_en,
+            position_title=title,
+            organisation_id=organisation_id,
+            organisation_zh=org_zh or "",
+            organisation_en=org_en or "",
+            bio_zh=bio_zh,
+            bio_en=bio_en,
+            photo_url=storage.url(photo) if photo else "",
+        )
+        for pk, name_zh, name_en, title, organisation_id, org_zh, org_en, bio_zh, bio_en, photo in rows
+    }
 
 
 def _event_days(event: Event, dates: set[datetime.date]) -> list[datetime.date]:

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -145,6 +146,13 @@ def _groups(sessions: list[PublishedSession], grouping: str, programme: Publishe
     return groups
 
 
+def link_bases(event: Event) -> dict[str, str]:
+    """Where the event's session and speaker pages live (this module's own patterns, <slug>/sessions/<pk>/ and
+    <slug>/speakers/<pk>/), so that a page listing a hundred sessions need not reverse three hundred URLs."""
+    programme_path = reverse("events:programme", args=[event.slug])
+    return {"sessions_base": f"{programme_path}sessions/", "speakers_base": f"{programme_path}speakers/"}
+
+
 def _feed_links(event: Event) -> dict[str, str]:
     ical = calendars.absolute_url(reverse("events:ical", args=[event.slug]))
     return {"ical_url": ical, "webcal_url": calendars.webcal_url(ical)}
@@ -175,6 +183,7 @@ def programme(request: HttpRequest, slug: str) -> HttpResponse:
                 "kinds": [(value, label) for value, label in SessionKind.choices if value in present],
                 "session_count": len(sessions),
                 **_feed_links(event),
+                **link_bases(event),
             }
         )
     return render(request, "events/public/programme.html", context)
@@ -236,6 +245,7 @@ def speakers(request: HttpRequest, slug: str) -> HttpResponse:
             "programme": published,
             "speakers": [(speaker, talks[speaker.pk]) for speaker in published.speakers] if published else [],
             "can_manage": _can_manage(request),
+            **link_bases(event),
         },
     )
 
@@ -262,6 +272,7 @@ def speaker(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "preview": preview,
             "sessions": published.sessions_of(shown) if published else [],
             "can_manage": _can_manage(request),
+            **link_bases(event),
         },
     )
 
@@ -288,9 +299,15 @@ def _calendar_response(content: bytes, filename: str) -> HttpResponse:
 def ical(request: HttpRequest, slug: str) -> HttpResponse:
     """Every published session as an iCalendar feed (subscribe with webcal://, or import once)."""
     published = _published_or_404(event_or_404(slug))
-    return _calendar_response(
+    etag = f'"{calendars.programme_fingerprint(published)}"'
+    not_modified = get_conditional_response(request, etag=etag)
+    if not_modified is not None:
+        return not_modified
+    response = _calendar_response(
         calendars.programme_calendar(programme=published), calendars.calendar_filename(published.event)
     )
+    response["ETag"] = etag
+    return response
 
 
 def _feed_registration(event: Event, token: str) -> Registration:
