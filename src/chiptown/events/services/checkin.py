@@ -138,7 +138,7 @@ def _read_badge(event: Event, scanned: str) -> CheckinResult | Registration:
     if read is None:
         return CheckinResult(UNKNOWN, _unknown_message())
     pk, nonce = read
-    registration = selectors.registration_for_checkin(pk=pk)
+    registration = selectors.registration_for_checkin(pk=pk, event=event)
     if registration is None:
         # Signed by us but the registration is gone (deleted with its account): as good as unknown.
         return CheckinResult(UNKNOWN, _unknown_message())
@@ -191,7 +191,7 @@ def _refusal(registration: Registration) -> CheckinResult | None:
 
 def _already(registration: Registration) -> CheckinResult:
     assert registration.checked_in_at is not None
-    by = registration.checked_in_by if registration.checked_in_by_id else None
+    by = selectors.user_with_person(pk=registration.checked_in_by_id) if registration.checked_in_by_id else None
     values = {
         "name": selectors.person_name(registration.user),
         "time": _local_time(registration.event, registration.checked_in_at),
@@ -229,7 +229,7 @@ def _check_in(registration: Registration, *, by: Any, via: str) -> CheckinResult
             )
     if not updated:
         # Another desk was a moment faster: say when and by whom, as for any second scan.
-        fresh = selectors.registration_for_checkin(pk=registration.pk)
+        fresh = selectors.registration_for_checkin(pk=registration.pk, event=registration.event)
         assert fresh is not None
         return _already(fresh)
     registration.checked_in_at = now

@@ -65,7 +65,7 @@ def _result_response(request: HttpRequest, result: services.CheckinResult, conte
 
 
 def _registration_or_404(event: Event, pk: int) -> Registration:
-    registration = selectors.registration_for_checkin(pk=pk)
+    registration = selectors.registration_for_checkin(pk=pk, event=event)
     if registration is None or registration.event_id != event.pk:
         raise Http404(_("No such registration."))
     return registration
