@@ -102,7 +102,7 @@ from django.db.models import Avg, Count  # noqa: E402
 from chiptown.events.models import AttendeeType, Feedback, SessionKind  # noqa: E402
 
 # What a check-in answer shows about a registration, fetched in the same query.
-CHECKIN_RELATED = ("event", "user__person__organisation", "user__organisation", "checked_in_by__person")
+CHECKIN_RELATED = ("user__person__organisation", "user__organisation")
 
 
 def person_of(user: Any) -> Person | None:
@@ -131,8 +131,21 @@ def person_organisation(user: Any) -> str:
     return str(organisation.display_name) if organisation is not None else ""
 
 
-def registration_for_checkin(*, pk: int) -> Registration | None:
-    return Registration.objects.select_related(*CHECKIN_RELATED).filter(pk=pk).first()
+def registration_for_checkin(*, pk: int, event: Event | None = None) -> Registration | None:
+    """A registration with what a check-in answer shows about its person, in one query. Every badge scan runs it,
+    so it stays lean: no ordering (the model's default one joins the event table), and the event the desk already
+    holds is attached rather than joined."""
+    registration = next(iter(Registration.objects.select_related(*CHECKIN_RELATED).filter(pk=pk).order_by()[:1]), None)
+    if registration is not None and event is not None and registration.event_id == event.pk:
+        registration.event = event
+    return registration
+
+
+def user_with_person(*, pk: int) -> Any:
+    """An account with its registry person (to name who checked someone in)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.select_related("person").filter(pk=pk).first()
 
 
 @dataclass(frozen=True)
