@@ -35,3 +35,19 @@ def api_token_revoke(*, user: User, token_id: int) -> None:
         raise ChipTownError(_("No such token."), code="not_found", status=404)
     audit_record(actor=user, action="api_token.revoke", target=token, before={"name": token.name})
     token.delete()
+
+
+def password_set_url(*, user: User) -> str:
+    """An absolute one-time link where `user` chooses a password: for accounts made on someone's behalf (an invited
+    speaker) and for forgotten passwords. It stops working once used, or when PASSWORD_RESET_TIMEOUT runs out."""
+    from django.conf import settings
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    path = reverse(
+        "accounts:password_reset_confirm",
+        args=[urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)],
+    )
+    return str(settings.SITE_URL).rstrip("/") + path

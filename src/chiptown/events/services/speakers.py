@@ -26,6 +26,7 @@ from django.utils.translation import gettext_noop
 from PIL import Image
 
 from chiptown.accounts.models import Role, User
+from chiptown.accounts.services import password_set_url
 from chiptown.core.errors import ChipTownError, Conflict, Problem
 from chiptown.core.notifications import notify
 from chiptown.core.rules import require
@@ -224,10 +225,10 @@ def speaker_invite(*, event: Event, person: Person, by: Any, now: datetime.datet
                     "speaker": invited,
                     "talks": talks,
                     "my_talks_url": _site_url(my_talks),
-                    # The accounts app has no password-reset or set-password pages yet, so a new account (no usable
-                    # password) cannot get a one-time link to set one: the email points at the login page and says
-                    # the events team will help with the password.
                     "login_url": _site_url(reverse("accounts:login")) + "?next=" + my_talks,
+                    # An account without a password (made now, or made earlier and never used) gets a one-time
+                    # link to choose one.
+                    "password_url": "" if user.has_usable_password() else password_set_url(user=user),
                     "account_created": created,
                     "username": user.get_username(),
                 },
