@@ -16,7 +16,7 @@ from chiptown.events.models import AttendeeType, Event, Registration, Registrati
 from chiptown.events.services import checkin as services
 from tests.conftest import client_for
 from tests.events.checkin_support import badge, person_registration
-from tests.events.factories import EventFactory, RegistrationFactory
+from tests.events.factories import ClosedDoorWorkshopFactory, EventFactory, RegistrationFactory
 from tests.factories import UserFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -515,3 +515,12 @@ def test_api_unknown_event_and_bad_body(staff: User) -> None:
 )
 def test_token_from_scan(scanned: str, token: str) -> None:
     assert services.token_from_scan(scanned) == token
+
+
+def test_desk_links_the_doors_of_closed_door_workshops(event: Event, staff_client: Client) -> None:
+    workshop = ClosedDoorWorkshopFactory(event=event, title_en="Own chips")
+
+    html = staff_client.get(reverse("events:checkin", args=[event.slug])).content.decode()
+
+    assert reverse("events:session_checkin", args=[event.slug, workshop.pk]) in html
+    assert "06-16 14:00 · Own chips" in html

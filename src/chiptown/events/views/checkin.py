@@ -45,6 +45,7 @@ def _desk_page(request: HttpRequest, event: Event, **context: object) -> HttpRes
         {
             "event": event,
             "totals": selectors.checkin_totals(event=event),
+            "doors": list(selectors.attendance_sessions(event=event)),
             "can_manage": _can_manage(request, event),
             "result": None,
             "people": None,
