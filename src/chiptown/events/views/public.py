@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from chiptown.core.errors import ChipTownError, NotFound, Problem
+from chiptown.core.i18n import join_list
 from chiptown.events import badges, calendars, printouts, selectors
 from chiptown.events.models import (
     AgendaItem,
@@ -119,7 +120,7 @@ def _chosen(request: HttpRequest, name: str, allowed: tuple[str, ...], default: 
     if value and value not in allowed:
         raise ChipTownError(
             _("%(value)s is not a choice here; choose one of %(choices)s.")
-            % {"value": value, "choices": ", ".join(allowed)},
+            % {"value": value, "choices": join_list(allowed)},
             problems=[Problem(reason=_("Not one of the choices."), column=name)],
         )
     return value or default
