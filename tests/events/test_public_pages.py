@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.urls import NoReverseMatch, reverse
 
 from chiptown.accounts.models import Role, User
 from chiptown.events.models import (
@@ -33,14 +32,6 @@ from tests.events.factories import (
 )
 from tests.events.public_support import build_programme, publish
 from tests.factories import OrganisationFactory, PersonFactory, UserFactory
-
-
-def _exists(name: str, *args: Any) -> bool:
-    try:
-        reverse(name, args=args)
-    except NoReverseMatch:
-        return False
-    return True
 
 
 @pytest.fixture
@@ -157,7 +148,7 @@ def test_a_session_with_sign_up_embeds_the_seat_box(client: Client, event: Event
 
     assert "Sign-up needed: 20 seats left." in with_seats
     seat_box = f'hx-get="/events/{event.slug}/sessions/{salon.pk}/seat/" hx-trigger="load"'
-    assert (seat_box in with_seats) == _exists("events:seat_box", event.slug, salon.pk)
+    assert seat_box in with_seats
     assert "hx-trigger" not in without
 
 
@@ -173,12 +164,20 @@ def test_the_agenda_button_is_for_people_registered(
     after = attendee_client.get(url).text
 
     assert "Add to my agenda" not in anonymous
-    if _exists("events:agenda_toggle", event.slug, keynote.pk):
-        assert f'action="/events/{event.slug}/sessions/{keynote.pk}/agenda/"' in before
-        assert "Add to my agenda" in before
-        assert "Remove from my agenda" in after
-    else:
-        assert "Add to my agenda" not in before
+    assert f'action="/events/{event.slug}/sessions/{keynote.pk}/agenda/"' in before
+    assert "Add to my agenda" in before
+    assert "Remove from my agenda" in after
+
+
+def test_sessions_with_sign_up_come_into_the_agenda_through_their_seat_not_the_agenda_button(
+    attendee_client: Client, attendee_registration: Registration, event: Event, keynote: Session
+) -> None:
+    salon = WorkshopFactory(event=event, room=keynote.room)
+    publish(event)
+
+    page = attendee_client.get(f"/events/{event.slug}/sessions/{salon.pk}/").text
+
+    assert "Add to my agenda" not in page
 
 
 def test_closed_door_materials_are_listed_only_for_admitted_people(
@@ -203,7 +202,7 @@ def test_closed_door_materials_are_listed_only_for_admitted_people(
     assert "Market figures" in open_session
     material = Material.objects.get(title="Roadmap slides")
     link = f'href="/events/{event.slug}/materials/{material.pk}/"'
-    assert (link in operator) == _exists("events:material", event.slug, material.pk)
+    assert link in operator
 
 
 def test_the_feedback_link_appears_once_the_session_ended(
@@ -226,7 +225,7 @@ def test_the_feedback_link_appears_once_the_session_ended(
 
     assert registration.is_active
     assert "Tell us what you thought of this session" not in before
-    assert ("Tell us what you thought of this session" in after) == _exists("events:feedback", "past", ended.pk)
+    assert "Tell us what you thought of this session" in after
 
 
 @pytest.mark.parametrize("user_kind", ["anonymous", "attendee", "operator"])
