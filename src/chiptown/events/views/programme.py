@@ -135,6 +135,11 @@ HUB_PAGES: tuple[tuple[str, Any, Any], ...] = (
         gettext_lazy("Invitations, answers, missing bios and slides."),
     ),
     ("events:registrations", gettext_lazy("Registrations"), gettext_lazy("Approve, find and badge attendees.")),
+    (
+        "events:registration_form",
+        gettext_lazy("Registration settings"),
+        gettext_lazy("Open or close registration, approval, the form's own questions."),
+    ),
     ("events:checkin", gettext_lazy("Check-in"), gettext_lazy("Scan badges at the door.")),
     ("events:figures", gettext_lazy("Live figures"), gettext_lazy("Registered, checked in, per session.")),
     ("events:feedback_results", gettext_lazy("Feedback"), gettext_lazy("What attendees thought of each session.")),
@@ -142,14 +147,10 @@ HUB_PAGES: tuple[tuple[str, Any, Any], ...] = (
 
 
 def hub_links(event: Event) -> list[HubLink]:
-    links: list[HubLink] = []
-    for name, label, description in HUB_PAGES:
-        try:
-            url = reverse(name, args=[event.slug])
-        except NoReverseMatch:
-            continue
-        links.append(HubLink(url=url, label=str(label), description=str(description)))
-    return links
+    return [
+        HubLink(url=reverse(name, args=[event.slug]), label=str(label), description=str(description))
+        for name, label, description in HUB_PAGES
+    ]
 
 
 @login_required
