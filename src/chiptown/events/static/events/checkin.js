@@ -5,13 +5,14 @@
 
   var REPEAT_MS = 3000; // the camera sees the same badge many times a second: submit it once
 
-  function setUp(form) {
+  function setUp(scanner) {
+    var form = scanner.querySelector("form");
     var input = form.querySelector("input[name=token]");
-    var startButton = form.querySelector("[data-camera-start]");
-    var stopButton = form.querySelector("[data-camera-stop]");
-    var video = form.querySelector("[data-camera-video]");
-    var unsupported = form.querySelector("[data-camera-unsupported]");
-    var failed = form.querySelector("[data-camera-failed]");
+    var startButton = scanner.querySelector("[data-camera-start]");
+    var stopButton = scanner.querySelector("[data-camera-stop]");
+    var video = scanner.querySelector("[data-camera-video]");
+    var unsupported = scanner.querySelector("[data-camera-unsupported]");
+    var failed = scanner.querySelector("[data-camera-failed]");
     var stream = null;
     var detector = null;
     var lastCode = "";
@@ -98,8 +99,8 @@
   }
 
   function init() {
-    var forms = document.querySelectorAll("[data-checkin-scan]");
-    for (var i = 0; i < forms.length; i++) { setUp(forms[i]); }
+    var scanners = document.querySelectorAll("[data-checkin-scan]");
+    for (var i = 0; i < scanners.length; i++) { setUp(scanners[i]); }
   }
 
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
