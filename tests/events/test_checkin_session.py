@@ -220,6 +220,7 @@ def test_door_page_scan_and_pick_from_the_list(
     assert 'data-outcome="already"' in scanned.content.decode()
     listing = staff_client.get(reverse("events:session_checkin_list", args=[workshop.event.slug, workshop.pk]))
     assert "In since" in listing.content.decode()
+    assert "1 of 1 seated people are in." in listing.content.decode()
 
 
 def test_door_page_refused_to_others_and_missing_for_open_sessions(

@@ -187,6 +187,11 @@ def _session_or_404(slug: str, pk: int) -> Session:
     return session
 
 
+def _attendance(session: Session) -> dict[str, object]:
+    attendees = selectors.session_attendees(session=session)
+    return {"attendees": attendees, "inside": sum(1 for a in attendees if a.signup.checked_in_at is not None)}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def session_checkin(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
@@ -205,11 +210,7 @@ def session_checkin(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             return _result_response(request, result, context)
     else:
         _require_staff(request, session.event)
-    return render(
-        request,
-        "events/checkin/session.html",
-        {**context, "result": result, "attendees": selectors.session_attendees(session=session)},
-    )
+    return render(request, "events/checkin/session.html", {**context, "result": result, **_attendance(session)})
 
 
 @login_required
@@ -220,5 +221,5 @@ def session_checkin_list(request: HttpRequest, slug: str, pk: int) -> HttpRespon
     return render(
         request,
         "events/checkin/_attendees.html",
-        {"event": session.event, "session": session, "attendees": selectors.session_attendees(session=session)},
+        {"event": session.event, "session": session, **_attendance(session)},
     )
