@@ -27,7 +27,7 @@ def badge_token_read(token: str) -> tuple[int, str] | None:
 
 def badge_url(registration: Registration) -> str:
     """The absolute address a badge's QR code holds: the check-in page for this badge. Staff who open it (with a
-    phone's own camera app, say) can check the person in; anyone else sees whose badge it is, nothing more."""
+    phone's own camera app, say) can check the person in; anyone else learns only that it is a conference badge."""
     from django.conf import settings
     from django.urls import reverse
 
