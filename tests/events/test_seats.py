@@ -381,10 +381,20 @@ def test_a_raised_capacity_is_offered_to_the_people_waiting(event: Event) -> Non
     session, _people = full_workshop(event, capacity=1, waiting=2)
     Session.objects.filter(pk=session.pk).update(capacity=2)  # the editor added a seat
 
-    seats.offers_expire(session=session)
+    seats.offers_expire()  # the cron run looks at every session
 
     assert statuses(session) == {"s0": "confirmed", "w0": "offered", "w1": "waiting"}
     assert taken(session) == 2
+
+
+def test_a_raised_capacity_is_offered_on_the_next_visit_to_the_session(event: Event) -> None:
+    session, _people = full_workshop(event, capacity=1, waiting=2)
+    Session.objects.filter(pk=session.pk).update(capacity=2)
+    session.refresh_from_db()
+
+    seats.offers_expire(session=session)  # what every seat page and seat write does first
+
+    assert statuses(session) == {"s0": "confirmed", "w0": "offered", "w1": "waiting"}
 
 
 def test_no_offer_is_made_once_the_session_has_started(event: Event) -> None:

@@ -251,14 +251,13 @@ class SeatSignupIn(Schema):
 class SeatSignupOut(Schema):
     status: str = Field(description="confirmed | waiting")
     position: int | None = Field(description="Place on the waiting list (1 = next); null with a seat")
-    clashes: list[int] = Field(description="Sessions in your agenda at the same time (a warning)")
 
 
 def _seat_session_or_404(session_id: int) -> SeatSession:
-    session = SeatSession.objects.select_related("event").filter(pk=session_id).first()
-    if session is None:
+    found = list(SeatSession.objects.select_related("event").filter(pk=session_id).order_by()[:1])
+    if not found:
         raise SeatNotFound(seat_gettext("No such session."))
-    return session
+    return found[0]
 
 
 @router.post("/sessions/{session_id}/signup", response={201: SeatSignupOut}, auth=seat_write_auth, tags=["seats"])
@@ -273,11 +272,7 @@ def seat_signup(request: HttpRequest, session_id: SeatRowId, payload: SeatSignup
     )
     return Status(
         201,
-        {
-            "status": result.signup.status,
-            "position": result.position,
-            "clashes": [session.pk for session in result.clashes],
-        },
+        {"status": result.signup.status, "position": result.position},
     )
 
 

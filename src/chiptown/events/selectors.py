@@ -1086,6 +1086,7 @@ import datetime  # noqa: E402
 from collections.abc import Iterable  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 
+from django.db.models import Count as _SeatCount  # noqa: E402
 from django.db.models import Func  # noqa: E402
 from django.db.models import JSONField as _JSONField  # noqa: E402
 
@@ -1115,26 +1116,53 @@ class _ProgrammeEntry(Func):
         return f"({lhs} -> %s)", (*params, self.key)
 
 
+# A published version is frozen, so what it says about a session never changes: remembered per process, keyed by the
+# event, its version number and when that version was published (a new publication is a new key).
+_published_entries: dict[tuple[Any, ...], tuple[datetime.datetime, datetime.datetime] | None] = {}
+_PUBLISHED_ENTRIES_KEPT = 20_000
+
+
 def published_times(*, event: Event, session_ids: Iterable[int]) -> PublishedTimes:
     """The published start and end of each of `session_ids` that is in the event's latest published programme
-    (missing: not published). One query that reads only those entries, however large the programme."""
+    (missing: not published). At most one query, which reads only those entries however large the programme."""
     ids = sorted(set(session_ids))
     if not ids or not event.programme_version:
         return {}
+    version = (event.pk, event.programme_version, event.programme_published_at)
+    remembered = event.programme_published_at is not None
+    times: PublishedTimes = {}
+    missing = []
+    for pk in ids:
+        if remembered and (version, pk) in _published_entries:
+            span = _published_entries[(version, pk)]
+            if span is not None:
+                times[pk] = span
+        else:
+            missing.append(pk)
+    if not missing:
+        return times
     row = (
         _PublishedVersion.objects.filter(event_id=event.pk, number=event.programme_version)
-        .annotate(**{f"entry_{pk}": _ProgrammeEntry(pk) for pk in ids})
-        .values(*(f"entry_{pk}" for pk in ids))
+        .order_by()
+        .annotate(**{f"entry_{pk}": _ProgrammeEntry(pk) for pk in missing})
+        .values(*(f"entry_{pk}" for pk in missing))
         .first()
     )
-    times: PublishedTimes = {}
-    for pk in ids:
-        entry = (row or {}).get(f"entry_{pk}")
+    if row is None:  # the version row is not there (yet): remember nothing
+        return times
+    if len(_published_entries) > _PUBLISHED_ENTRIES_KEPT:
+        _published_entries.clear()
+    for pk in missing:
+        entry = row.get(f"entry_{pk}")
+        found = None
         if isinstance(entry, dict) and entry.get("starts_at") and entry.get("ends_at"):
-            times[pk] = (
+            found = (
                 datetime.datetime.fromisoformat(entry["starts_at"]),
                 datetime.datetime.fromisoformat(entry["ends_at"]),
             )
+            times[pk] = found
+        if remembered:
+            _published_entries[(version, pk)] = found
     return times
 
 
@@ -1164,6 +1192,24 @@ def waiting_position(*, signup: Signup) -> int:
         .count()
         + 1
     )
+
+
+def waiting_place(*, signup: Signup) -> tuple[int, int, int | None]:
+    """For a sign-up just put on the waiting list, in one query: its position (1 = head), and the session's
+    counter and capacity as they are now (a seat may have been given back meanwhile)."""
+    before = Q(signups__created_at__lt=signup.created_at) | Q(
+        signups__created_at=signup.created_at, signups__pk__lt=signup.pk
+    )
+    row = (
+        Session.objects.filter(pk=signup.session_id)
+        .order_by()
+        .annotate(ahead=_SeatCount("signups", filter=Q(signups__status=SignupStatus.WAITING) & before))
+        .values_list("ahead", "seats_taken", "capacity")
+        .first()
+    )
+    if row is None:
+        return 1, 0, None
+    return row[0] + 1, row[1], row[2]
 
 
 @dataclass(frozen=True)
@@ -1235,6 +1281,19 @@ def invited_user_ids(*, session: Session, users: Iterable[Any]) -> set[int]:
         ):
             invited.add(user.pk)
     return invited
+
+
+def agenda_session_ids(*, registration: Registration) -> list[int]:
+    """The ids of the sessions in a person's agenda (agenda_sessions' rule), for clash checks: one light query."""
+    return list(
+        Session.objects.filter(
+            Q(agenda_items__registration=registration)
+            | Q(signups__registration=registration, signups__status__in=[SignupStatus.CONFIRMED, SignupStatus.OFFERED])
+        )
+        .order_by()
+        .values_list("pk", flat=True)
+        .distinct()
+    )
 
 
 # --- Programme editor (part A): the live programme as clash checks and a version's snapshot see it ---------------

@@ -14,12 +14,13 @@ Emails go out after the commit.
 
 import datetime
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -52,16 +53,31 @@ HELD = (SignupStatus.CONFIRMED, SignupStatus.OFFERED)
 
 @dataclass
 class SignupResult:
-    """What signing up gave: the sign-up (a seat or a place on the waiting list), the waiting-list position, and
-    the sessions already in the person's agenda that overlap this one (a warning, not a refusal)."""
+    """What signing up gave: the sign-up (a seat or a place on the waiting list) and the waiting-list position.
+    `clashes` (read on first use, so that callers who do not show them do not pay for them) are the sessions
+    already in the person's agenda whose published times overlap this one: a warning, not a refusal."""
 
     signup: Signup
     position: int | None = None
-    clashes: list[Session] = field(default_factory=list)
 
     @property
     def confirmed(self) -> bool:
         return self.signup.status == SignupStatus.CONFIRMED
+
+    @cached_property
+    def clashes(self) -> list[Session]:
+        session = self.signup.session
+        others = [pk for pk in selectors.agenda_session_ids(registration=self.signup.registration) if pk != session.pk]
+        if not others:
+            return []
+        published = selectors.published_times(event=session.event, session_ids=[session.pk, *others])
+        mine = published.get(session.pk)
+        clashing = [
+            pk
+            for pk in others
+            if mine and pk in published and published[pk][0] < mine[1] and mine[0] < published[pk][1]
+        ]
+        return list(Session.objects.filter(pk__in=clashing).order_by("starts_at", "pk")) if clashing else []
 
     @property
     def warnings(self) -> list[str]:
@@ -149,6 +165,10 @@ def _pass_seat_on(*, session: Session, by: Any, now: datetime.datetime) -> Signu
         )
     if head is None:
         Session.objects.filter(pk=session.pk).update(seats_taken=F("seats_taken") - 1)
+        # Someone who found the session full may be joining the waiting list right now, not yet visible here: look
+        # again once this is committed (their own check after their commit covers the other order).
+        session_id = session.pk
+        transaction.on_commit(lambda: _recheck_free_seats(session_id))
         return None
     before = snapshot(head, SIGNUP_FIELDS)
     deadline = now + datetime.timedelta(hours=session.event.offer_hold_hours)
@@ -212,6 +232,8 @@ def _expire_due(*, session: Session, now: datetime.datetime) -> list[Signup]:
 
 def _registration(*, session: Session, user: Any) -> Registration:
     registration = selectors.registration_for(event=session.event, user=user)
+    if registration is not None:
+        registration.user = user  # the same account: spares a query wherever the sign-up names its person
     if registration is None or registration.status != RegistrationStatus.CONFIRMED:
         if registration is not None and registration.status == RegistrationStatus.PENDING:
             raise Conflict(
@@ -225,19 +247,6 @@ def _registration(*, session: Session, user: Any) -> Registration:
             code="not_registered",
         )
     return registration
-
-
-def _agenda_clashes(*, session: Session, agenda: list[Session], published: selectors.PublishedTimes) -> list[Session]:
-    """The sessions in the person's agenda whose published times overlap this session's."""
-    mine = published.get(session.pk)
-    if mine is None:
-        return []
-    clashing = []
-    for other in agenda:
-        span = published.get(other.pk)
-        if other.pk != session.pk and span is not None and span[0] < mine[1] and mine[0] < span[1]:
-            clashing.append(other)
-    return clashing
 
 
 def _ensure_signup_open(*, session: Session, now: datetime.datetime, published: selectors.PublishedTimes) -> None:
@@ -275,8 +284,7 @@ def signup_create(
     offers_expire(session=session, now=now)
     registration = _registration(session=session, user=user)
     require(by, "events.change_registration", registration, _("You may only sign yourself up."))
-    agenda = list(selectors.agenda_sessions(registration=registration))
-    published = selectors.published_times(event=session.event, session_ids=[session.pk, *(s.pk for s in agenda)])
+    published = selectors.published_times(event=session.event, session_ids=[session.pk])
     _ensure_signup_open(session=session, now=now, published=published)
     if session.closed_door:
         if not selectors.is_invited(session=session, user=user):
@@ -291,20 +299,15 @@ def signup_create(
                 code="nda_required",
                 problems=[Problem(reason=_("Accept the non-disclosure terms."), column="nda_accepted")],
             )
+    # Everything between the seat update and the commit holds the session's row lock: keep it to the two inserts.
     with transaction.atomic():
-        # The seat, if one is left: one statement, no lock while seats remain.
         taken = Session.objects.filter(pk=session.pk, seats_taken__lt=F("capacity")).update(
             seats_taken=F("seats_taken") + 1
         )
-        if not taken:
-            # Full. Lock the row so that a seat given back at this moment is either seen here or handed to this
-            # person by the one who gives it back (who then finds them on the waiting list).
-            locked = Session.objects.select_for_update().values_list("seats_taken", "capacity").get(pk=session.pk)
-            if locked[1] is not None and locked[0] < locked[1]:
-                taken = Session.objects.filter(pk=session.pk).update(seats_taken=F("seats_taken") + 1)
         status = SignupStatus.CONFIRMED if taken else SignupStatus.WAITING
         try:
-            with transaction.atomic():
+            # No savepoint: a duplicate aborts the whole transaction, which also gives the seat back.
+            with transaction.atomic(savepoint=False):
                 signup = Signup.objects.create(
                     session=session,
                     registration=registration,
@@ -319,12 +322,19 @@ def signup_create(
                 code="already_signed_up",
             ) from exc
         audit_record(actor=by, action="events.signup", target=signup, after=snapshot(signup, SIGNUP_FIELDS))
-    position = None if taken else selectors.waiting_position(signup=signup)
-    return SignupResult(
-        signup=signup,
-        position=position,
-        clashes=_agenda_clashes(session=session, agenda=agenda, published=published),
-    )
+    position = None
+    if not taken:
+        # A seat given back while this transaction ran may have found nobody waiting (this row was not yet
+        # committed); whoever gave it back checks again after their commit, and this checks after ours, so one of
+        # the two sees both and offers the seat.
+        position, seats_taken, capacity = selectors.waiting_place(signup=signup)
+        if capacity is not None and seats_taken < capacity:
+            session.seats_taken = seats_taken
+            if any(_seats_maintain(session=session, now=now)):
+                signup.refresh_from_db(fields=["status", "offered_until"])
+                waiting = signup.status == SignupStatus.WAITING
+                position = selectors.waiting_position(signup=signup) if waiting else None
+    return SignupResult(signup=signup, position=position)
 
 
 def signup_cancel(*, signup: Signup, by: Any, now: datetime.datetime | None = None) -> Signup:
@@ -434,28 +444,62 @@ def offer_decline(*, signup: Signup, by: Any, now: datetime.datetime | None = No
 
 def offers_expire(*, session: Session | None = None, now: datetime.datetime | None = None) -> int:
     """Every offer past its deadline runs out and its seat passes on, in one locked transaction per session; free
-    seats with people waiting (a raised capacity) are offered too. Cheap when there is nothing to do: one query.
-    Returns how many offers ran out."""
-    now = _now(now)
-    due = Q(status=SignupStatus.OFFERED, offered_until__lte=now) | Q(
-        status=SignupStatus.WAITING, session__seats_taken__lt=F("session__capacity"), session__starts_at__gt=now
+    seats with people waiting (a raised capacity, a seat given back at the moment someone joined the list) are
+    offered too. Cheap when there is nothing to do: one query. Returns how many offers ran out."""
+    return _seats_maintain(session=session, now=_now(now))[0]
+
+
+def _maintenance_due(*, session: Session, now: datetime.datetime) -> bool:
+    """One cheap query: has an offer of this session run out, or (only asked when the counter, as `session` has
+    it, shows a free seat) is someone waiting?"""
+    lapsed = Q(status=SignupStatus.OFFERED, offered_until__lte=now)
+    free = (
+        session.capacity is not None
+        and session.seats_taken < session.capacity
+        and session.starts_at is not None
+        and session.starts_at > now
     )
-    candidates = Signup.objects.filter(due)
+    if free:
+        lapsed |= Q(status=SignupStatus.WAITING, registration__status=RegistrationStatus.CONFIRMED)
+    return Signup.objects.filter(lapsed, session_id=session.pk).exists()
+
+
+def _seats_maintain(*, session: Session | None, now: datetime.datetime) -> tuple[int, int]:
+    """offers_expire's work: (offers that ran out, free seats offered)."""
     if session is not None:
-        candidates = candidates.filter(session=session)
-    session_ids = sorted(set(candidates.values_list("session_id", flat=True)))
-    expired = 0
+        session_ids = [session.pk] if _maintenance_due(session=session, now=now) else []
+    else:
+        lapsed_offers = Signup.objects.filter(
+            session=OuterRef("pk"), status=SignupStatus.OFFERED, offered_until__lte=now
+        )
+        waiting = Signup.objects.filter(
+            session=OuterRef("pk"), status=SignupStatus.WAITING, registration__status=RegistrationStatus.CONFIRMED
+        )
+        session_ids = list(
+            Session.objects.filter(
+                Exists(lapsed_offers) | (Q(seats_taken__lt=F("capacity"), starts_at__gt=now) & Exists(waiting))
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    expired = offered = 0
     for session_id in session_ids:
         with transaction.atomic():
-            locked = (
-                Session.objects.select_for_update(of=("self",)).select_related("event").filter(pk=session_id).first()
-            )
-            if locked is None:
+            locked = Session.objects.select_for_update(of=("self",)).select_related("event").filter(pk=session_id)
+            current = locked.order_by().first()
+            if current is None:
                 continue
-            expired += len(_expire_due(session=locked, now=now))
-            locked.refresh_from_db(fields=["seats_taken"])
-            _fill_free_seats(session=locked, by=None, now=now)
-    return expired
+            expired += len(_expire_due(session=current, now=now))
+            current.refresh_from_db(fields=["seats_taken", "capacity"])
+            offered += _fill_free_seats(session=current, by=None, now=now)
+    return expired, offered
+
+
+def _recheck_free_seats(session_id: int) -> None:
+    """After a commit that gave a seat back to the counter: offer it if someone joined the waiting list meanwhile."""
+    session = Session.objects.filter(pk=session_id).order_by().first()
+    if session is not None:
+        _seats_maintain(session=session, now=timezone.now())
 
 
 # --- Closed-door invitation lists --------------------------------------------------------------------------------
