@@ -13,20 +13,11 @@ from chiptown.events.badges import badge_url
 from chiptown.events.models import Registration, RegistrationStatus, Signup, SignupStatus
 from chiptown.events.services import programme as programme_services
 from chiptown.events.services import seats as seat_services
+from tests.browser.support import log_in
 from tests.events.factories import EventFactory, RegistrationFactory, WorkshopFactory
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "correct-horse-battery"
-
-
-def log_in(page: Page, base_url: str, user: User) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form.stacked button[type=submit]")
-    expect(page.locator("header.top")).to_contain_text(user.username)
 
 
 def test_register_join_the_waiting_list_get_the_seat_and_check_in(

@@ -7,7 +7,6 @@ exists, but its datetime inputs add nothing to this flow) and the other judge's 
 login would only repeat the first)."""
 
 import datetime
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -22,31 +21,16 @@ from chiptown.competitions.models import Assignment, AwardKind, Certificate, Dec
 from chiptown.competitions.services.editions import edition_update
 from chiptown.competitions.services.reviews import review_submit
 from chiptown.registry.models import Organisation
+from tests.browser.support import log_in, shot
 from tests.competitions.entries_support import PDF, category_of, ensure_chip_categories, open_edition, qualify
 from tests.competitions.factories import EntryFactory, JudgeFactory
 from tests.factories import OrganisationFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-PASSWORD = "correct-horse-battery"
-SCREENSHOTS = os.environ.get("CHIPTOWN_SCREENSHOTS", "")
-
-
-def log_in(page: Page, base_url: str, user: User) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form.stacked button[type=submit]")
-    expect(page.locator("header.top")).to_contain_text(user.username)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def log_out(page: Page) -> None:
     page.click("header.top button.link")
-
-
-def shot(page: Page, name: str) -> None:
-    if SCREENSHOTS:
-        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
 
 
 def _score(criterion: dict[str, Any], share: float) -> str:

@@ -3,8 +3,6 @@ rooms, a new session placed where its speaker is already busy (the clash panel s
 moved until the clash is gone, published as version 1, listed on the versions page and shown on the public
 programme."""
 
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,25 +11,10 @@ from playwright.sync_api import Page, expect
 from chiptown.accounts.models import User
 from chiptown.events.models import Event, ProgrammeVersion, Session
 from chiptown.events.services import programme as services
+from tests.browser.support import log_in, shot
 from tests.events.factories import EventFactory, RoomFactory, SessionFactory, SpeakerFactory, at
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "correct-horse-battery"
-SCREENSHOTS = os.environ.get("CHIPTOWN_SCREENSHOTS", "")
-
-
-def log_in(page: Page, base_url: str, user: User) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form.stacked button[type=submit]")
-    expect(page.locator("header.top")).to_contain_text(user.username)
-
-
-def shot(page: Page, name: str) -> None:
-    if SCREENSHOTS:
-        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
 
 
 def test_an_operator_builds_and_publishes_the_programme(live_server: Any, page: Page, operator: User) -> None:

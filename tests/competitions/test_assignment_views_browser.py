@@ -2,35 +2,17 @@
 refused with the reason), run the assignment as a background job with the fairness option, watch it finish and
 read the run's figures and every entry's judges."""
 
-import os
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Page, expect
 
 from chiptown.accounts.models import Role, User
 from chiptown.competitions.models import Assignment, AssignmentRun, EntryStatus, PairRule
 from tests.browser.conftest import _browser_settings, browser_type_launch_args  # noqa: F401  (fixtures)
+from tests.browser.support import log_in, shot
 from tests.competitions.factories import CategoryFactory, EntryFactory, JudgeFactory, PanelFactory
 from tests.factories import SupplyLinkFactory, UserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-PASSWORD = "correct-horse-battery"
-SCREENSHOTS = os.environ.get("CHIPTOWN_SCREENSHOTS", "")
-
-
-def shot(page: Page, name: str) -> None:
-    if SCREENSHOTS:
-        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
-
-
-def log_in(page: Page, base_url: str, user: User) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form.stacked button[type=submit]")
-    expect(page.locator("header.top")).to_contain_text(user.username)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_operator_pins_a_judge_and_runs_a_fair_assignment(live_server, page: Page, operator: User) -> None:

@@ -1,7 +1,6 @@
 """The application flow a company representative must be able to finish in a real browser: open the edition,
 apply for Top 50, answer, attach a PDF, submit; then an operator screens it eligible from the screening list."""
 
-import os
 from pathlib import Path
 
 import pytest
@@ -12,25 +11,10 @@ from chiptown.accounts.models import User
 from chiptown.competitions.models import AwardKind, Entry, EntryStatus
 from chiptown.registry.models import Organisation
 from tests.browser.conftest import _browser_settings, browser_type_launch_args  # noqa: F401  (fixtures)
+from tests.browser.support import log_in, shot
 from tests.competitions.entries_support import PDF, category_of, ensure_chip_categories, open_edition, qualify
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "correct-horse-battery"
-SCREENSHOTS = os.environ.get("CHIPTOWN_SCREENSHOTS", "")
-
-
-def log_in(page: Page, base_url: str, user: User) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form.stacked button[type=submit]")
-    expect(page.locator("header.top")).to_contain_text(user.username)
-
-
-def shot(page: Page, name: str) -> None:
-    if SCREENSHOTS:
-        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
 
 
 def test_representative_applies_submits_and_operator_screens_eligible(

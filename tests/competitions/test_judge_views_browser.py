@@ -2,15 +2,13 @@
 score first), save a draft, submit; then an operator sees the progress, reopens the review with a reason and
 reads the ranking."""
 
-import os
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Page, expect
 
 from chiptown.accounts.models import User
 from chiptown.competitions.models import Review, ReviewStatus
 from tests.browser.conftest import _browser_settings, browser_type_launch_args  # noqa: F401  (fixtures)
+from tests.browser.support import log_in, shot
 from tests.competitions.judging_support import (
     assign,
     eligible_entry,
@@ -19,23 +17,7 @@ from tests.competitions.judging_support import (
     submitted_review,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-PASSWORD = "correct-horse-battery"
-SCREENSHOTS = os.environ.get("CHIPTOWN_SCREENSHOTS", "")
-
-
-def log_in(page: Page, base_url: str, user: User) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form.stacked button[type=submit]")
-    expect(page.locator("header.top")).to_contain_text(user.username)
-
-
-def shot(page: Page, name: str) -> None:
-    if SCREENSHOTS:
-        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_judge_scores_and_submits_and_an_operator_reopens(live_server, page: Page, operator: User) -> None:
