@@ -1,4 +1,4 @@
-"""The editor's grid layout (events.grid): pure placement of sessions in 15-minute rows and room columns, with the
+"""The editor's grid layout (events.grid): pure placement of sessions in 5-minute rows and room columns, with the
 utility classes chiptown.css must define (the CSP forbids inline styles)."""
 
 import datetime
@@ -24,15 +24,15 @@ def item(session_id: int, room_id: int, start: datetime.datetime, end: datetime.
 
 def test_an_empty_day_runs_from_eight_to_seven() -> None:
     layout = grid.layout_day([], room_columns={1: 0}, day=DAY, zone=SHANGHAI)
-    assert (layout.first_minute, layout.last_minute, layout.rows) == (8 * 60, 19 * 60, 44)
+    assert (layout.first_minute, layout.last_minute, layout.rows) == (8 * 60, 19 * 60, 132)
     assert [band.label for band in layout.bands][:2] == ["08:00", "09:00"] and len(layout.bands) == 11
-    assert layout.bands[0].classes == "pg-r2 pg-h4"
+    assert layout.bands[0].classes == "pg-r2 pg-h12"
 
 
 def test_sessions_widen_the_day_and_sit_in_their_room_column() -> None:
     items = [
         item(1, 10, local(7, 30), local(8, 15)),
-        item(2, 20, local(9, 10), local(9, 50)),  # off the quarter hours: covers 09:00-10:00
+        item(2, 20, local(9, 12), local(9, 50)),  # off the five minutes: covers 09:10-09:50
         item(3, 10, local(20, 0), local(21, 0)),
         item(4, 10, local(9, 0, day=1), local(10, 0, day=1)),  # the next day
         item(5, 99, local(9, 0), local(10, 0)),  # a room without a column is left out
@@ -40,11 +40,11 @@ def test_sessions_widen_the_day_and_sit_in_their_room_column() -> None:
     layout = grid.layout_day(items, room_columns={10: 0, 20: 1}, day=DAY, zone=SHANGHAI)
     assert (layout.first_minute, layout.last_minute) == (7 * 60 + 30, 21 * 60)
     assert {p.session_id: p.classes for p in layout.placed} == {
-        1: "pg-c2 pg-r2 pg-h3",
-        2: "pg-c3 pg-r8 pg-h4",
-        3: "pg-c2 pg-r52 pg-h4",
+        1: "pg-c2 pg-r2 pg-h9",
+        2: "pg-c3 pg-r22 pg-h8",
+        3: "pg-c2 pg-r152 pg-h12",
     }
-    assert layout.bands[0].label == "07:30" and layout.bands[0].span == 2
+    assert layout.bands[0].label == "07:30" and layout.bands[0].span == 6
 
 
 def test_overlapping_sessions_in_one_room_go_in_lanes() -> None:
@@ -56,6 +56,12 @@ def test_overlapping_sessions_in_one_room_go_in_lanes() -> None:
     layout = grid.layout_day(items, room_columns={1: 0}, day=DAY, zone=SHANGHAI)
     assert {p.session_id: p.lane for p in layout.placed} == {1: 0, 2: 1, 3: 0}
     assert "pg-lane1" in next(p.classes for p in layout.placed if p.session_id == 2)
+
+
+def test_back_to_back_sessions_share_a_lane() -> None:
+    items = [item(1, 1, local(9), local(9, 40)), item(2, 1, local(9, 40), local(10, 20))]
+    layout = grid.layout_day(items, room_columns={1: 0}, day=DAY, zone=SHANGHAI)
+    assert {p.session_id: (p.lane, p.row, p.span) for p in layout.placed} == {1: (0, 14, 8), 2: (0, 22, 8)}
 
 
 def test_a_session_running_past_midnight_stops_at_the_end_of_the_day() -> None:

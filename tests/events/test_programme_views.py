@@ -244,11 +244,11 @@ def test_the_editor_places_sessions_and_explains_clashes(operator_client: Client
     ]
     for sentence in clashes:
         assert sentence in body
-    # 08:00 is row 2; 09:00 row 6 spanning 4 quarters in the first room column; 09:30 row 8 in the second.
+    # 08:00 is row 2; 09:00 row 14 spanning twelve 5-minute rows in the first room column; 09:30 row 20 in the second.
     placed = {item.session.pk: item.classes for item in response.context["placed"]}
     assert placed == {
-        keynote.pk: "pg-c2 pg-r6 pg-h4 track-none kind-keynote clash",
-        panel.pk: "pg-c3 pg-r8 pg-h4 track-none kind-keynote clash",
+        keynote.pk: "pg-c2 pg-r14 pg-h12 track-none kind-keynote clash",
+        panel.pk: "pg-c3 pg-r20 pg-h12 track-none kind-keynote clash",
     }
     assert "Unplaced salon" in body and "Day two" not in body
     assert ' style="' not in body

@@ -1,4 +1,4 @@
-"""Where sessions go in the programme editor's grid: one day at a time, rooms as columns, 15-minute rows. Pure
+"""Where sessions go in the programme editor's grid: one day at a time, rooms as columns, 5-minute rows. Pure
 layout on plain data; the page places each session with utility classes from chiptown.css (pg-c*, pg-r*, pg-h*)
 because the Content Security Policy forbids inline styles."""
 
@@ -6,13 +6,15 @@ import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-STEP_MINUTES = 15
+# Five minutes: programmes are timed to the five minutes, so back-to-back sessions (09:00-09:40, 09:40-10:20) meet
+# on a row line instead of sharing a row (and being drawn side by side as if they overlapped).
+STEP_MINUTES = 5
 DAY_MINUTES = 24 * 60
 DEFAULT_FIRST_MINUTE = 8 * 60
 DEFAULT_LAST_MINUTE = 19 * 60
 # Grid line 1 holds the room names and column 1 the times; chiptown.css has classes up to these numbers.
 FIRST_ROW, FIRST_COLUMN = 2, 2
-MAX_ROWS = DAY_MINUTES // STEP_MINUTES  # 96
+MAX_ROWS = DAY_MINUTES // STEP_MINUTES  # 288
 MAX_ROOM_COLUMNS = 40
 MAX_LANES = 3
 
@@ -123,27 +125,29 @@ def layout_day(
     items: Sequence[Item], *, room_columns: Mapping[int, int], day: datetime.date, zone: datetime.tzinfo
 ) -> DayGrid:
     """Place the sessions starting on `day` (in `zone`) whose room has a column (room id → 0-based index). The
-    rows run from the earlier of 08:00 and the first session to the later of 19:00 and the last, on 15-minute
-    steps; a session off the steps covers every step it touches. Sessions overlapping in one room are drawn in
-    lanes, side by side."""
-    spans: list[tuple[Item, int, int]] = []
+    rows run from the earlier of 08:00 and the first session to the later of 19:00 and the last, on 5-minute
+    steps; a session off the steps covers every step it touches. Sessions overlapping in one room (by their real
+    times, so sessions that merely meet do not) are drawn in lanes, side by side."""
+    spans: list[tuple[Item, int, int, int, int]] = []  # item, drawn start and end, real start and end
     for item in items:
         if item.room_id not in room_columns or not on_day(item, day, zone):
             continue
-        start = _minute_of_day(item.starts_at, day, zone) // STEP_MINUTES * STEP_MINUTES
-        end = -(-_minute_of_day(item.ends_at, day, zone) // STEP_MINUTES) * STEP_MINUTES
-        spans.append((item, start, max(end, start + STEP_MINUTES)))
-    first = min([DEFAULT_FIRST_MINUTE, *(start for _item, start, _end in spans)])
-    last = min(DAY_MINUTES, max([DEFAULT_LAST_MINUTE, *(end for _item, _start, end in spans)]))
+        real_start = _minute_of_day(item.starts_at, day, zone)
+        real_end = _minute_of_day(item.ends_at, day, zone)
+        start = real_start // STEP_MINUTES * STEP_MINUTES
+        end = -(-real_end // STEP_MINUTES) * STEP_MINUTES
+        spans.append((item, start, max(end, start + STEP_MINUTES), real_start, real_end))
+    first = min([DEFAULT_FIRST_MINUTE, *(span[1] for span in spans)])
+    last = min(DAY_MINUTES, max([DEFAULT_LAST_MINUTE, *(span[2] for span in spans)]))
     placed: list[Placed] = []
-    lanes_by_room: dict[int, list[int]] = {}  # per room, the minute each lane is free again
-    for item, start, end in sorted(spans, key=lambda s: (s[1], s[0].session_id)):
+    lanes_by_room: dict[int, list[int]] = {}  # per room, the (real) minute each lane is free again
+    for item, start, end, real_start, real_end in sorted(spans, key=lambda s: (s[3], s[0].session_id)):
         lanes = lanes_by_room.setdefault(item.room_id, [])
-        lane = next((index for index, free_at in enumerate(lanes) if free_at <= start), len(lanes))
+        lane = next((index for index, free_at in enumerate(lanes) if free_at <= real_start), len(lanes))
         if lane == len(lanes):
-            lanes.append(end)
+            lanes.append(real_end)
         else:
-            lanes[lane] = end
+            lanes[lane] = real_end
         placed.append(
             Placed(
                 session_id=item.session_id,
