@@ -7,8 +7,17 @@ threads on keep-alive connections, each person posting `POST /api/v1/events/sess
 own API token: the whole path a script or the app takes (token check, registration, published programme, invitation
 rules, the conditional seat update, the sign-up row, its audit entry, the waiting-list position).
 
+Two workers of two threads each: more threads per worker only contend for the GIL (8 threads cost about 10% more
+CPU per sign-up here and gave about 20% fewer sign-ups per second). Each worker keeps half of the clients'
+connections. BENCH_SIGNUP_AUTH=session signs people in with a session cookie and the CSRF
+header instead of a token (the browser's way); BENCH_SIGNUP_THREADS changes the threads per worker.
+
 For scale, the same rush against a bare view on the same server stack: the conditional seat update and the sign-up
 row, nothing else (no token, no checks, no audit), as in the issue's "bare Django view" figure.
+
+Besides the rate, the CPU one sign-up costs the server processes and its PostgreSQL backends (read from /proc), and
+the share of the machine that other processes used meanwhile: on a shared machine the rate moves with that share,
+the CPU per sign-up does not.
 
 The database is prepared in a child process (Django needs PostgreSQL as its default database there; the benchmark
 runner gives this process SQLite), which also counts the SQL statements one sign-up costs.
@@ -33,9 +42,11 @@ NAME = "workshop_signup"
 
 PEOPLE = int(os.environ.get("BENCH_SIGNUP_PEOPLE", "500"))
 SEATS = int(os.environ.get("BENCH_SIGNUP_SEATS", "200"))
+AUTH = os.environ.get("BENCH_SIGNUP_AUTH", "token")  # token | session
 CLIENT_THREADS = int(os.environ.get("BENCH_SIGNUP_CLIENTS", "50"))
 WORKERS = 2
-THREADS_PER_WORKER = 8
+CORES = os.cpu_count() or 1
+THREADS_PER_WORKER = int(os.environ.get("BENCH_SIGNUP_THREADS", "2"))
 WARM_UP = 200
 SLUG = "bench"
 
@@ -43,6 +54,41 @@ ROOT = Path(__file__).resolve().parent.parent
 POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
 DATABASE = "chiptown_bench"
 BASELINE_SETTINGS = "bench.workshop_signup_bare_settings"
+
+
+def _cpu_seconds() -> dict[int, tuple[int, str, float]]:
+    """pid -> (parent pid, command line, CPU seconds so far) for every process (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    found: dict[int, tuple[int, str, float]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="utf-8") as stat_file:
+                fields = stat_file.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry}/cmdline", encoding="utf-8", errors="replace") as cmdline_file:
+                command = cmdline_file.read().replace("\0", " ")
+        except OSError:
+            continue
+        found[int(entry)] = (int(fields[1]), command, (int(fields[11]) + int(fields[12])) / ticks)
+    return found
+
+
+def _cpu_split(before: dict[int, Any], after: dict[int, Any], server_pid: int) -> dict[str, float]:
+    """CPU seconds spent between two snapshots by the server (master and workers), this database's PostgreSQL
+    backends, this process (the clients), and everything else on the machine."""
+    split = {"server": 0.0, "database": 0.0, "clients": 0.0, "others": 0.0}
+    for pid, (parent, command, seconds) in after.items():
+        spent = seconds - (before[pid][2] if pid in before else 0.0)
+        if pid == server_pid or parent == server_pid:
+            split["server"] += spent
+        elif command.startswith("postgres:") and f" {DATABASE} " in command:
+            split["database"] += spent
+        elif pid == os.getpid():
+            split["clients"] += spent
+        else:
+            split["others"] += spent
+    return split
 
 
 def _free_port() -> int:
@@ -56,6 +102,14 @@ def _admin(statement: str) -> None:
 
     with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True, connect_timeout=5) as admin:
         admin.execute(statement)  # type: ignore[arg-type]
+
+
+def _postgres_version() -> str:
+    import psycopg
+
+    with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True, connect_timeout=5) as admin:
+        row = admin.execute("SHOW server_version").fetchone()
+    return str(row[0]) if row else "unknown"
 
 
 def _recreate_database() -> None:
@@ -163,6 +217,7 @@ def _prepare() -> dict[str, Any]:
         Registration(event=event, user=user, status=RegistrationStatus.CONFIRMED) for user in users
     )
     keys = [ApiToken.issue(user=user, name="bench")[1] for user in users]
+    cookies = [_session_cookie(user) for user in users[:PEOPLE]]
 
     # One sign-up through the same endpoint, in process, for its SQL statements (the extra person, third workshop).
     client = Client()
@@ -175,9 +230,27 @@ def _prepare() -> dict[str, Any]:
     return {
         "sessions": [workshops[0].pk, workshops[1].pk],
         "keys": keys[:PEOPLE],
+        "cookies": cookies,
         "registrations": [r.pk for r in registrations[:PEOPLE]],
         "signup_queries": len(captured),
     }
+
+
+def _session_cookie(user: Any) -> str:
+    """A logged-in session for `user`, written straight to the session table, with a CSRF secret: the cookie
+    header a browser would send (the X-CSRFToken header repeats the secret)."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.utils.crypto import get_random_string
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    secret = get_random_string(32)
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}; {settings.CSRF_COOKIE_NAME}={secret}"
 
 
 # --- The parent: servers and clients -----------------------------------------------------------------------------
@@ -199,6 +272,10 @@ def _start_server(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
             f"127.0.0.1:{port}",
             "--keep-alive",
             "30",
+            # Each worker takes its share of the clients' keep-alive connections; left alone, one worker can
+            # end up with most of them (and a core's worth of work) while the other idles.
+            "--worker-connections",
+            str(max(1, CLIENT_THREADS // WORKERS)),
             "--log-level",
             "warning",
         ],
@@ -265,6 +342,17 @@ def _rush(port: int, requests: list[Request]) -> tuple[list[float], list[Any], f
     return timings, answers, wall
 
 
+def _credentials(data: dict[str, Any]) -> list[dict[str, str]]:
+    """Each person's request headers: their API token, or (BENCH_SIGNUP_AUTH=session) their logged-in session
+    cookie with the CSRF header, as the browser's session sends."""
+    if AUTH == "session":
+        return [
+            {"Cookie": cookie, "X-CSRFToken": cookie.rsplit("=", 1)[1], "Content-Type": "application/json"}
+            for cookie in data["cookies"]
+        ]
+    return [{"Authorization": f"Bearer {key}", "Content-Type": "application/json"} for key in data["keys"]]
+
+
 def _warm_up(port: int) -> None:
     """Every worker thread opens its database connection and runs the code paths once, changing nothing: the health
     check, and sign-ups with a token that does not exist (refused after the token query)."""
@@ -326,16 +414,13 @@ def run() -> dict[str, Any]:
         server = _start_server(port, _env(var_dir))
         try:
             _warm_up(port)
-            requests: list[Request] = [
-                (
-                    "POST",
-                    f"/api/v1/events/sessions/{endpoint_session}/signup",
-                    {"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
-                    b'{"nda_accepted": false}',
-                )
-                for key in data["keys"]
+            requests = [
+                ("POST", f"/api/v1/events/sessions/{endpoint_session}/signup", headers, b'{"nda_accepted": false}')
+                for headers in _credentials(data)
             ]
+            before = _cpu_seconds()
             timings, answers, wall = _rush(port, requests)
+            cpu = _cpu_split(before, _cpu_seconds(), server.pid)
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -354,7 +439,9 @@ def run() -> dict[str, Any]:
                 )
                 for registration in data["registrations"]
             ]
+            before = _cpu_seconds()
             bare_timings, bare_answers, bare_wall = _rush(port, bare_requests)
+            bare_cpu = _cpu_split(before, _cpu_seconds(), server.pid)
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -367,6 +454,8 @@ def run() -> dict[str, Any]:
             "people": PEOPLE,
             "seats": SEATS,
             "client_threads": CLIENT_THREADS,
+            "database": f"PostgreSQL {_postgres_version()} (the runner's own database above is not used)",
+            "authentication": "API token" if AUTH != "session" else "logged-in session with CSRF header",
             "server": f"gunicorn gthread, {WORKERS} workers x {THREADS_PER_WORKER} threads, PostgreSQL, "
             "persistent connections (CONN_MAX_AGE=600)",
         },
@@ -380,8 +469,14 @@ def run() -> dict[str, Any]:
             "waiting_count": outcomes["waiting"],
             "errors_count": outcomes["errors"],
             "signup_queries": data["signup_queries"],
+            # CPU per sign-up, which other work on the machine does not change (the rate above it does).
+            "server_cpu_per_signup_ms": round(cpu["server"] / PEOPLE * 1000, 2),
+            "database_cpu_per_signup_ms": round(cpu["database"] / PEOPLE * 1000, 2),
+            "other_processes_cpu_ratio": round(cpu["others"] / (wall * CORES), 3),
             "bare_view_signup_per_second": round(PEOPLE / bare_wall, 1),
             "bare_view_signup_p95_ms": round(percentile(bare_timings, 95), 2),
+            "bare_view_server_cpu_per_signup_ms": round(bare_cpu["server"] / PEOPLE * 1000, 2),
+            "bare_view_other_processes_cpu_ratio": round(bare_cpu["others"] / (bare_wall * CORES), 3),
             "endpoint_to_bare_view_ratio": round((PEOPLE / wall) / (PEOPLE / bare_wall), 3),
         },
     }

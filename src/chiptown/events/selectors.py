@@ -1086,7 +1086,6 @@ import datetime  # noqa: E402
 from collections.abc import Iterable  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 
-from django.db.models import Count as _SeatCount  # noqa: E402
 from django.db.models import Func  # noqa: E402
 from django.db.models import JSONField as _JSONField  # noqa: E402
 
@@ -1192,24 +1191,6 @@ def waiting_position(*, signup: Signup) -> int:
         .count()
         + 1
     )
-
-
-def waiting_place(*, signup: Signup) -> tuple[int, int, int | None]:
-    """For a sign-up just put on the waiting list, in one query: its position (1 = head), and the session's
-    counter and capacity as they are now (a seat may have been given back meanwhile)."""
-    before = Q(signups__created_at__lt=signup.created_at) | Q(
-        signups__created_at=signup.created_at, signups__pk__lt=signup.pk
-    )
-    row = (
-        Session.objects.filter(pk=signup.session_id)
-        .order_by()
-        .annotate(ahead=_SeatCount("signups", filter=Q(signups__status=SignupStatus.WAITING) & before))
-        .values_list("ahead", "seats_taken", "capacity")
-        .first()
-    )
-    if row is None:
-        return 1, 0, None
-    return row[0] + 1, row[1], row[2]
 
 
 @dataclass(frozen=True)

@@ -327,13 +327,12 @@ def signup_create(
         # A seat given back while this transaction ran may have found nobody waiting (this row was not yet
         # committed); whoever gave it back checks again after their commit, and this checks after ours, so one of
         # the two sees both and offers the seat.
-        position, seats_taken, capacity = selectors.waiting_place(signup=signup)
-        if capacity is not None and seats_taken < capacity:
-            session.seats_taken = seats_taken
+        counter = list(Session.objects.filter(pk=session.pk).order_by().values_list("seats_taken", "capacity")[:1])
+        if counter and counter[0][1] is not None and counter[0][0] < counter[0][1]:
+            session.seats_taken = counter[0][0]
             if any(_seats_maintain(session=session, now=now)):
                 signup.refresh_from_db(fields=["status", "offered_until"])
-                waiting = signup.status == SignupStatus.WAITING
-                position = selectors.waiting_position(signup=signup) if waiting else None
+        position = selectors.waiting_position(signup=signup) if signup.status == SignupStatus.WAITING else None
     return SignupResult(signup=signup, position=position)
 
 
