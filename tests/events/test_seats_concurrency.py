@@ -128,3 +128,26 @@ def test_cancels_and_signups_at_once_never_leave_a_free_seat_with_people_waiting
     assert statuses[SignupStatus.CANCELLED] == 10
     assert statuses[SignupStatus.CONFIRMED] + statuses[SignupStatus.OFFERED] == 10  # 15 wanted 10 freed seats
     assert statuses[SignupStatus.WAITING] == 5
+
+
+def test_expiry_run_from_many_places_at_once_passes_each_seat_on_once(conference: Event) -> None:
+    """The cron command, the deferred task and every page view may expire the same offers at the same moment."""
+    import datetime
+
+    from tests.events.seats_support import in_days
+
+    session = workshop(conference, capacity=3)
+    seated = [registered(conference, f"seated{i}") for i in range(3)]
+    waiting = [registered(conference, f"waiting{i}") for i in range(6)]
+    for user in seated + waiting:
+        seats.signup_create(session=session, user=user, by=user)
+    for user in seated:
+        seats.signup_cancel(signup=signup_of(session, user), by=user, now=in_days(-3))
+    later = in_days(-3) + datetime.timedelta(hours=conference.offer_hold_hours + 1)
+
+    outcomes = at_once([lambda: seats.offers_expire(now=later) for _ in range(8)])
+
+    assert sum(outcomes) == 3  # three offers ran out, each counted once
+    assert [signup_of(session, u).status for u in waiting] == ["expired"] * 3 + ["offered"] * 3
+    assert_honest(session)
+    assert session.seats_taken == 3

@@ -132,7 +132,9 @@ def _schedule_expiry(*, session_id: int, offered_until: datetime.datetime) -> No
 
 
 def _lock_session(session: Session) -> Session:
-    return Session.objects.select_for_update(of=("self",)).select_related("event").get(pk=session.pk)
+    # NO KEY UPDATE: it still excludes the seat update of a sign-up, but not the inserts that merely reference the
+    # session (a waiting-list place being added).
+    return Session.objects.select_for_update(of=("self",), no_key=True).select_related("event").get(pk=session.pk)
 
 
 def _lock_signup(signup: Signup) -> Signup:
@@ -370,7 +372,7 @@ def signups_cancel_all(*, registration: Registration, by: Any, now: datetime.dat
             )
         )
         for session in (
-            Session.objects.select_for_update(of=("self",))
+            Session.objects.select_for_update(of=("self",), no_key=True)
             .select_related("event")
             .filter(pk__in=session_ids)
             .order_by("pk")
@@ -484,7 +486,11 @@ def _seats_maintain(*, session: Session | None, now: datetime.datetime) -> tuple
     expired = offered = 0
     for session_id in session_ids:
         with transaction.atomic():
-            locked = Session.objects.select_for_update(of=("self",)).select_related("event").filter(pk=session_id)
+            locked = (
+                Session.objects.select_for_update(of=("self",), no_key=True)
+                .select_related("event")
+                .filter(pk=session_id)
+            )
             current = locked.order_by().first()
             if current is None:
                 continue
