@@ -483,3 +483,28 @@ def test_the_expiry_task_passes_the_seat_on(event: Event) -> None:
 
     assert expire_seat_offers.enqueue(session_id=session.pk).return_value == 1
     assert statuses(session)["w1"] == "offered"
+
+
+def test_published_times_follow_each_new_publication(event: Event) -> None:
+    from chiptown.events import selectors
+    from chiptown.events.models import ProgrammeVersion
+
+    session = workshop(event, capacity=2, starts_at=in_days(20, hour=6), ends_at=in_days(20, hour=8))
+    assert selectors.published_times(event=event, session_ids=[session.pk])[session.pk][0] == in_days(20, hour=6)
+    assert selectors.published_times(event=event, session_ids=[session.pk])[session.pk][0] == in_days(20, hour=6)
+
+    Session.objects.filter(pk=session.pk).update(starts_at=in_days(21, hour=6), ends_at=in_days(21, hour=8))
+    session.refresh_from_db()
+    publish(event, session)  # moved to the next day
+    assert selectors.published_times(event=event, session_ids=[session.pk])[session.pk][0] == in_days(21, hour=6)
+
+    entries = dict(ProgrammeVersion.objects.get(event=event, number=event.programme_version).sessions)
+    del entries[str(session.pk)]
+    ProgrammeVersion.objects.create(event=event, number=event.programme_version + 1, sessions=entries)
+    Event.objects.filter(pk=event.pk).update(
+        programme_version=event.programme_version + 1, programme_published_at=in_days(0)
+    )
+    event.refresh_from_db()
+    assert selectors.published_times(event=event, session_ids=[session.pk]) == {}  # taken out of the programme
+    with pytest.raises(Conflict):
+        sign_up(Session.objects.select_related("event").get(pk=session.pk), registered(event, "late"))

@@ -1116,7 +1116,8 @@ class _ProgrammeEntry(Func):
 
 
 # A published version is frozen, so what it says about a session never changes: remembered per process, keyed by the
-# event, its version number and when that version was published (a new publication is a new key).
+# event (its id and creation time, so that a deleted event's id reused by a new one is a new key), its version number
+# and when that version was published (a new publication is a new key).
 _published_entries: dict[tuple[Any, ...], tuple[datetime.datetime, datetime.datetime] | None] = {}
 _PUBLISHED_ENTRIES_KEPT = 20_000
 
@@ -1127,7 +1128,7 @@ def published_times(*, event: Event, session_ids: Iterable[int]) -> PublishedTim
     ids = sorted(set(session_ids))
     if not ids or not event.programme_version:
         return {}
-    version = (event.pk, event.programme_version, event.programme_published_at)
+    version = (event.pk, event.created_at, event.programme_version, event.programme_published_at)
     remembered = event.programme_published_at is not None
     times: PublishedTimes = {}
     missing = []
