@@ -876,6 +876,99 @@ def speaker_preview(*, speaker: programme_models.Speaker) -> ProgrammeSpeaker:
     return _programme_speaker(speaker)
 
 
+# --- Programme editor (part A): the live programme as clash checks and a version's snapshot see it ---------------
+
+from chiptown.events import versions as programme_versions  # noqa: E402
+from chiptown.events.clashes import Clash, Slot, programme_clashes  # noqa: E402
+from chiptown.events.models import ProgrammeVersion  # noqa: E402
+
+
+def _speakers_by_session(session_ids: Any) -> dict[int, list[tuple[int, str]]]:
+    speakers: dict[int, list[tuple[int, str]]] = {}
+    for session_id, speaker_id, role in (
+        SessionSpeaker.objects.filter(session_id__in=session_ids)
+        .order_by("session_id", "position", "id")
+        .values_list("session_id", "speaker_id", "role")
+    ):
+        speakers.setdefault(session_id, []).append((speaker_id, role))
+    return speakers
+
+
+def programme_slots(*, event: Event) -> list[Slot]:
+    """Every session of the event (scheduled or not) as clashes.programme_clashes sees it: two queries."""
+    rows = list(
+        Session.objects.filter(event=event)
+        .order_by("starts_at", "id")
+        .values_list("pk", "starts_at", "ends_at", "room_id", "room__capacity", "expected_audience", "planned_minutes")
+    )
+    speakers = _speakers_by_session(Session.objects.filter(event=event).values("pk"))
+    return [
+        Slot(
+            session_id=pk,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            room_id=room_id,
+            room_capacity=room_capacity,
+            expected_audience=expected_audience,
+            planned_minutes=planned_minutes,
+            speaker_ids=tuple(speaker_id for speaker_id, _role in speakers.get(pk, [])),
+        )
+        for pk, starts_at, ends_at, room_id, room_capacity, expected_audience, planned_minutes in rows
+    ]
+
+
+def programme_schedule(*, event: Event) -> programme_versions.Schedule:
+    """The live programme as a version would publish it (scheduled sessions only): two queries."""
+    sessions = list(
+        Session.objects.filter(event=event, room__isnull=False, starts_at__isnull=False, ends_at__isnull=False)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "kind",
+            "title_zh",
+            "title_en",
+            "track_id",
+            "room_id",
+            "starts_at",
+            "ends_at",
+            "capacity",
+            "closed_door",
+        )
+    )
+    speakers = _speakers_by_session(
+        Session.objects.filter(event=event, room__isnull=False, starts_at__isnull=False, ends_at__isnull=False).values(
+            "pk"
+        )
+    )
+    return {
+        str(pk): programme_versions.session_entry(
+            kind=kind,
+            title_zh=title_zh,
+            title_en=title_en,
+            track=track_id,
+            room=room_id,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            capacity=capacity,
+            closed_door=closed_door,
+            speakers=speakers.get(pk, []),
+        )
+        for pk, kind, title_zh, title_en, track_id, room_id, starts_at, ends_at, capacity, closed_door in sessions
+        if starts_at is not None and ends_at is not None
+    }
+
+
+def latest_programme_version(*, event: Event) -> ProgrammeVersion | None:
+    return ProgrammeVersion.objects.filter(event=event).order_by("-number").first()
+
+
+def programme_warnings(*, event: Event) -> list[Clash]:
+    """Every clash in the event's live programme, as warnings for the editor (two queries)."""
+    return programme_clashes(
+        programme_slots(event=event), first_day=event.starts_on, last_day=event.ends_on, zone=event.zone
+    )
+
+
 # --- Speakers and materials (part C): who is missing what, a speaker's own talks, guarded materials -------------
 
 from dataclasses import dataclass as _dataclass  # noqa: E402
@@ -1275,98 +1368,6 @@ def agenda_session_ids(*, registration: Registration) -> list[int]:
         .order_by()
         .values_list("pk", flat=True)
         .distinct()
-    )
-
-
-# --- Programme editor (part A): the live programme as clash checks and a version's snapshot see it ---------------
-
-from chiptown.events import versions as programme_versions  # noqa: E402
-from chiptown.events.clashes import Clash, Slot, programme_clashes  # noqa: E402
-from chiptown.events.models import ProgrammeVersion  # noqa: E402
-
-
-def _speakers_by_session(session_ids: Any) -> dict[int, list[tuple[int, str]]]:
-    speakers: dict[int, list[tuple[int, str]]] = {}
-    for session_id, speaker_id, role in (
-        SessionSpeaker.objects.filter(session_id__in=session_ids)
-        .order_by("session_id", "position", "id")
-        .values_list("session_id", "speaker_id", "role")
-    ):
-        speakers.setdefault(session_id, []).append((speaker_id, role))
-    return speakers
-
-
-def programme_slots(*, event: Event) -> list[Slot]:
-    """Every session of the event (scheduled or not) as clashes.programme_clashes sees it: two queries."""
-    rows = list(
-        Session.objects.filter(event=event)
-        .order_by("starts_at", "id")
-        .values_list("pk", "starts_at", "ends_at", "room_id", "room__capacity", "expected_audience")
-    )
-    speakers = _speakers_by_session(Session.objects.filter(event=event).values("pk"))
-    return [
-        Slot(
-            session_id=pk,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            room_id=room_id,
-            room_capacity=room_capacity,
-            expected_audience=expected_audience,
-            speaker_ids=tuple(speaker_id for speaker_id, _role in speakers.get(pk, [])),
-        )
-        for pk, starts_at, ends_at, room_id, room_capacity, expected_audience in rows
-    ]
-
-
-def programme_schedule(*, event: Event) -> programme_versions.Schedule:
-    """The live programme as a version would publish it (scheduled sessions only): two queries."""
-    sessions = list(
-        Session.objects.filter(event=event, room__isnull=False, starts_at__isnull=False, ends_at__isnull=False)
-        .order_by("pk")
-        .values_list(
-            "pk",
-            "kind",
-            "title_zh",
-            "title_en",
-            "track_id",
-            "room_id",
-            "starts_at",
-            "ends_at",
-            "capacity",
-            "closed_door",
-        )
-    )
-    speakers = _speakers_by_session(
-        Session.objects.filter(event=event, room__isnull=False, starts_at__isnull=False, ends_at__isnull=False).values(
-            "pk"
-        )
-    )
-    return {
-        str(pk): programme_versions.session_entry(
-            kind=kind,
-            title_zh=title_zh,
-            title_en=title_en,
-            track=track_id,
-            room=room_id,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            capacity=capacity,
-            closed_door=closed_door,
-            speakers=speakers.get(pk, []),
-        )
-        for pk, kind, title_zh, title_en, track_id, room_id, starts_at, ends_at, capacity, closed_door in sessions
-        if starts_at is not None and ends_at is not None
-    }
-
-
-def latest_programme_version(*, event: Event) -> ProgrammeVersion | None:
-    return ProgrammeVersion.objects.filter(event=event).order_by("-number").first()
-
-
-def programme_warnings(*, event: Event) -> list[Clash]:
-    """Every clash in the event's live programme, as warnings for the editor (two queries)."""
-    return programme_clashes(
-        programme_slots(event=event), first_day=event.starts_on, last_day=event.ends_on, zone=event.zone
     )
 
 

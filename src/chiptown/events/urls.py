@@ -25,6 +25,7 @@ urlpatterns += [
     path("<event:slug>/programme.ics", public_views.ical, name="ical"),
     path("<event:slug>/agenda/<str:token>.ics", public_views.agenda_ical, name="agenda_ical"),
 ]
+
 # The operators' programme editor (part A).
 from chiptown.events.views import programme as programme_views  # noqa: E402
 
@@ -109,7 +110,6 @@ urlpatterns += [
     ),
     path("<slug:slug>/manage/registration-form/", registration_views.registration_form, name="registration_form"),
 ]
-
 
 # --- Seats: sign-up, waiting list, offers, closed-door invitations and NDAs ---------------------------------------
 
