@@ -30,7 +30,8 @@ def events_listed() -> QuerySet[Event]:
 def registration_for(*, event: Event, user: Any) -> Registration | None:
     if not getattr(user, "is_authenticated", False):
         return None
-    return Registration.objects.filter(event=event, user=user).first()
+    # One row at most (unique per event and user); no ordering, as the model's default one joins the event table.
+    return Registration.objects.filter(event=event, user=user).order_by().first()
 
 
 # --- Shared by every part: who is invited to and admitted into a closed-door session; a person's agenda ----------

@@ -53,8 +53,9 @@ def _operator(by: Any, event: Event) -> bool:
 
 
 def _lock(registration: Registration) -> Registration:
+    # NO KEY UPDATE: a sign-up inserted at the same moment (its row references this one) must not deadlock with us.
     locked = (
-        Registration.objects.select_for_update(of=("self",))
+        Registration.objects.select_for_update(of=("self",), no_key=True)
         .select_related("event", "user")
         .filter(pk=registration.pk)
         .first()
@@ -150,7 +151,7 @@ def registration_create(
     status = RegistrationStatus.PENDING if event.requires_approval else RegistrationStatus.CONFIRMED
     now = timezone.now()
     with transaction.atomic():
-        existing = Registration.objects.select_for_update().filter(event=event, user=user).first()
+        existing = Registration.objects.select_for_update(no_key=True).filter(event=event, user=user).first()
         if existing is not None and existing.status != RegistrationStatus.CANCELLED:
             raise _already_registered(event, user, by)
         if existing is not None:
@@ -280,7 +281,7 @@ def registrations_approve(*, event: Event, registration_ids: Iterable[int], by: 
     ids = sorted({int(pk) for pk in registration_ids})
     with transaction.atomic():
         pending = list(
-            Registration.objects.select_for_update(of=("self",))
+            Registration.objects.select_for_update(of=("self",), no_key=True)
             .select_related("event", "user")
             .filter(event=event, pk__in=ids, status=RegistrationStatus.PENDING)
             .order_by("pk")
