@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "chiptown.registry",
     "chiptown.competitions",
     "chiptown.events",
+    "chiptown.reports",
 ]
 
 MIDDLEWARE = [
