@@ -60,7 +60,7 @@ def test_an_operator_builds_and_publishes_the_programme(live_server: Any, page: 
     expect(page.locator("#clashes")).to_contain_text(clash)
     expect(slot.locator(".pe-warnings")).to_contain_text("Zhang Wei is in two places at once")
     expect(page.locator(f"#grid-session-{panel.pk}")).to_have_class(
-        "pg-session pg-c3 pg-r8 pg-h4 track-none kind-panel clash"
+        "pg-session pg-c3 pg-r20 pg-h12 track-none kind-panel clash"
     )
     expect(page.locator(f"#grid-session-{keynote.pk}")).to_contain_text("Keynote A")
     shot(page, "programme-editor-clash")
