@@ -1,0 +1,34 @@
+"""Small chains built by hand or at random as ChainColumns, for the analytics tests."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from chiptown.reports.analytics import ChainColumns
+
+
+def chain_from(
+    *,
+    organisations: Sequence[tuple[str, str, bool]],
+    links: Sequence[tuple[int, int, int, float | None]],
+    categories: Sequence[str],
+) -> ChainColumns:
+    """organisations: (country, province, in_park); links: (supplier, buyer, category, share 0..1 or None)."""
+    countries = sorted({o[0] for o in organisations})
+    provinces = sorted({o[1] for o in organisations})
+    return ChainColumns(
+        supplier=np.array([link[0] for link in links], dtype=np.int32),
+        buyer=np.array([link[1] for link in links], dtype=np.int32),
+        category=np.array([link[2] for link in links], dtype=np.int32),
+        share=np.array([np.nan if link[3] is None else link[3] for link in links], dtype=np.float64),
+        domestic=np.array([o[0] == "CN" for o in organisations], dtype=bool),
+        in_park=np.array([o[2] for o in organisations], dtype=bool),
+        country=np.array([countries.index(o[0]) for o in organisations], dtype=np.int32),
+        province=np.array([provinces.index(o[1]) for o in organisations], dtype=np.int32),
+        country_labels=tuple(countries),
+        province_labels=tuple(provinces),
+        category_codes=tuple(categories),
+        organisation_ids=np.arange(100, 100 + len(organisations), dtype=np.int64),
+    )
