@@ -268,7 +268,8 @@ def test_default_assumptions_come_from_the_data_files_with_their_sources():
     assert "CAAM" in lines["chips_per_vehicle_low"].source
     assert lines["category_mix.power"].value == "0.1"
     assert lines["category_mix.power"].source.startswith("assumption, editable")
-    assert len(lines) == 4 + 10
+    assert lines["chips_per_vehicle_central"].value == "1300"
+    assert len(lines) == 5 + 10
 
 
 def test_describe_says_when_a_value_was_edited():
@@ -278,8 +279,9 @@ def test_describe_says_when_a_value_was_edited():
     assert not lines["chips_per_vehicle_low"].source.startswith("edited")
 
 
-def test_assumptions_are_frozen():
+def test_assumptions_are_frozen_and_hashable():
     assumptions = OutlookAssumptions()
+    assert hash(assumptions) == hash(OutlookAssumptions()) and assumptions == OutlookAssumptions()
     with pytest.raises(AttributeError):
         assumptions.highly_automated_share = 0.5  # type: ignore[misc]
     with pytest.raises(TypeError):
@@ -309,3 +311,39 @@ def test_a_mix_that_does_not_add_up_says_what_it_adds_up_to():
     with pytest.raises(ChipTownError) as error:
         OutlookAssumptions(category_mix={"control": 0.5, "power": 0.4})
     assert error.value.problems[0].reason == "The category shares must add up to 1, but they add up to 0.9."
+
+
+def test_a_history_file_with_bad_cells_is_refused_with_its_lines(tmp_path):
+    path = tmp_path / "sales.csv"
+    path.write_text("year,nev_sales_units,source\n2015,100,a\ntwenty,200,a\n2017,lots,a\n2018,,a\n", encoding="utf-8")
+    with pytest.raises(ChipTownError) as error:
+        nev_sales_history(path=path)
+    # Line 1 is the header, so the second and third data rows are lines 3 and 4.
+    assert _problems(error) == [(3, "year"), (4, "nev_sales_units")]
+    assert error.value.problems[1].reason == "'lots' is not a number of vehicles."
+
+
+def test_a_blank_figure_reads_as_missing_and_the_forecast_names_its_row(tmp_path):
+    path = tmp_path / "sales.csv"
+    path.write_text(
+        "year,nev_sales_units,source\n" + "".join(f"{2015 + i},{'' if i == 3 else 100 + i},a\n" for i in range(7)),
+        encoding="utf-8",
+    )
+    history = nev_sales_history(path=path)
+    assert history[3] == NevSalesYear(2018, None, "a")
+    with pytest.raises(ChipTownError) as error:
+        forecast_nev_sales(history)
+    assert _problems(error) == [(4, "units")]
+
+
+def test_a_year_that_is_not_a_whole_number_is_refused():
+    history = [(2015 + i, 100.0 + i, "a") for i in range(7)]
+    history[2] = ("2017", 102.0, "a")  # type: ignore[call-overload]
+    with pytest.raises(ChipTownError) as error:
+        forecast_nev_sales(history)
+    assert _problems(error) == [(3, "year")]
+
+
+def test_the_forecast_carries_its_saturation_caveat():
+    forecast = forecast_nev_sales(nev_sales_history())
+    assert "47.9% of China's new-vehicle sales in 2025" in forecast.caveat

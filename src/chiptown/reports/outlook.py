@@ -23,7 +23,7 @@ NEV_SALES_FILE = DATA_DIR / "nev_sales_china.csv"
 CHIPS_PER_VEHICLE_FILE = DATA_DIR / "chips_per_vehicle.csv"
 CATEGORY_MIX_FILE = DATA_DIR / "category_mix.csv"
 
-# Eleven yearly points do not identify a trend model well with fewer than six; below that, refuse.
+# A local linear trend has three variances to estimate; fewer than six yearly points cannot pin them down.
 MIN_HISTORY_YEARS = 6
 MIX_TOLERANCE = 1e-6
 METHOD = "local linear trend (statsmodels UnobservedComponents) on log units, maximum likelihood"
@@ -53,6 +53,15 @@ class Forecast:
     years: tuple[ForecastYear, ...]
     level: float
     method: str = METHOD
+
+    @property
+    def caveat(self) -> str:
+        """What a reader must know before quoting the later years; shown next to the forecast."""
+        return _(
+            "This forecast extrapolates the recent growth of sales and knows nothing of market saturation: "
+            "new-energy vehicles were already %(share)s of China's new-vehicle sales in 2025 (CAAM), so the later "
+            "years and the upper band can exceed what the whole vehicle market could absorb."
+        ) % {"share": "47.9%"}
 
 
 @dataclass(frozen=True)
@@ -147,6 +156,18 @@ class OutlookAssumptions:
                 _("The market outlook assumptions are not valid."), code="outlook_assumptions", problems=problems
             )
 
+    def __hash__(self) -> int:
+        # The mix is a read-only mapping, which does not hash; hash its items so assumptions can key a cache.
+        return hash(
+            (
+                self.chips_per_vehicle_low,
+                self.chips_per_vehicle_high,
+                self.highly_automated_chips,
+                self.highly_automated_share,
+                tuple(sorted(self.category_mix.items())),
+            )
+        )
+
     @property
     def chips_per_vehicle(self) -> tuple[float, float, float]:
         """Chips per vehicle (low, central, high), with the highly automated share mixed in."""
@@ -163,6 +184,11 @@ class OutlookAssumptions:
         lines = [
             _line("chips_per_vehicle_low", self.chips_per_vehicle_low, ev.low, ev.source),
             _line("chips_per_vehicle_high", self.chips_per_vehicle_high, ev.high, ev.source),
+            AssumptionLine(
+                name="chips_per_vehicle_central",
+                value=f"{(self.chips_per_vehicle_low + self.chips_per_vehicle_high) / 2:g}",
+                source=_("the midpoint of the low and high chip counts (ChipTown convention)"),
+            ),
             _line("highly_automated_chips", self.highly_automated_chips, automated.high, automated.source),
             _line(
                 "highly_automated_share",
@@ -220,12 +246,38 @@ def _mix_problems(mix: Mapping[str, float]) -> list[Problem]:
     return problems
 
 
-def nev_sales_history() -> list[NevSalesYear]:
-    """China's NEV sales per year from the shipped data file, each with its source (CAAM releases)."""
-    history = []
-    with NEV_SALES_FILE.open(encoding="utf-8", newline="") as f:
-        for r in csv.DictReader(f):
-            history.append(NevSalesYear(int(r["year"]), float(r["nev_sales_units"]), r["source"]))
+def nev_sales_history(*, path: Path = NEV_SALES_FILE) -> list[NevSalesYear]:
+    """China's NEV sales per year from the data file (columns year, nev_sales_units, source), with sources.
+
+    A blank sales figure reads as missing (the forecast refuses it with its row); a year or figure that is
+    not a number is refused here, with the file's line number as the row.
+    """
+    history: list[NevSalesYear] = []
+    problems: list[Problem] = []
+    with path.open(encoding="utf-8", newline="") as f:
+        for line, r in enumerate(csv.DictReader(f), start=2):
+            year_text, units_text = (r.get("year") or "").strip(), (r.get("nev_sales_units") or "").strip()
+            try:
+                year = int(year_text)
+            except ValueError:
+                problems.append(
+                    Problem(reason=_("%(value)r is not a year.") % {"value": year_text}, row=line, column="year")
+                )
+                continue
+            try:
+                units = float(units_text) if units_text else None
+            except ValueError:
+                problems.append(
+                    Problem(
+                        reason=_("%(value)r is not a number of vehicles.") % {"value": units_text},
+                        row=line,
+                        column="nev_sales_units",
+                    )
+                )
+                continue
+            history.append(NevSalesYear(year, units, (r.get("source") or "").strip()))
+    if problems:
+        raise ChipTownError(_("The sales history file cannot be read."), code="outlook_history", problems=problems)
     return history
 
 
@@ -244,15 +296,18 @@ def _check_history(history: Sequence[tuple[int, float | None, str]]) -> None:
                     column="units",
                 )
             )
-        if year in seen:
+        previous = history[row - 2][0] if row > 1 else None
+        if not isinstance(year, int) or isinstance(year, bool):
+            problems.append(Problem(reason=_("%(value)r is not a year.") % {"value": year}, row=row, column="year"))
+        elif year in seen:
             problems.append(
                 Problem(reason=_("The year %(year)s appears twice.") % {"year": year}, row=row, column="year")
             )
-        elif row > 1 and year != history[row - 2][0] + 1:
+        elif isinstance(previous, int) and year != previous + 1:
             problems.append(
                 Problem(
                     reason=_("The years must follow one another: %(year)s comes after %(previous)s.")
-                    % {"year": year, "previous": history[row - 2][0]},
+                    % {"year": year, "previous": previous},
                     row=row,
                     column="year",
                 )
