@@ -259,3 +259,15 @@ def test_malformed_columns_are_refused(links, column):
     with pytest.raises(ChipTownError) as raised:
         chain_from(organisations=ORGANISATIONS[:2], links=links, categories=CATEGORIES)
     assert raised.value.problems[0].column == column
+
+
+def test_database_ids_and_codes_map_to_chain_ids(chain):
+    # chain_from gives organisation i the database id 100 + i (sorted, as chain_columns_load does).
+    assert chain.organisation_index(104) == E
+    assert chain.category_index("memory") == MEMORY
+    with pytest.raises(ChipTownError, match="no organisation with id 99"):
+        chain.organisation_index(99)
+    with pytest.raises(ChipTownError, match="no organisation with id 999"):
+        chain.organisation_index(999)
+    with pytest.raises(ChipTownError, match="“lidar” is not a chip category"):
+        chain.category_index("lidar")

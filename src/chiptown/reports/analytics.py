@@ -115,6 +115,29 @@ class ChainColumns:
     def n_categories(self) -> int:
         return len(self.category_codes)
 
+    def organisation_index(self, organisation_id: int) -> int:
+        """The 0..n-1 id of a database organisation id; a clear error for one the chain does not know."""
+        position = int(np.searchsorted(self.organisation_ids, organisation_id))
+        if position < self.n_organisations and int(self.organisation_ids[position]) == organisation_id:
+            return position
+        raise ChipTownError(
+            gettext("There is no organisation with id %(id)s in the chain.") % {"id": organisation_id},
+            code="unknown_organisation",
+            status=404,
+            problems=[Problem(reason=gettext("Unknown organisation."), column="organisation")],
+        )
+
+    def category_index(self, code: str) -> int:
+        """The 0..n-1 id of a category code; a clear error for an unknown code."""
+        if code in self.category_codes:
+            return self.category_codes.index(code)
+        raise ChipTownError(
+            gettext("“%(category)s” is not a chip category.") % {"category": code},
+            code="unknown_category",
+            status=404,
+            problems=[Problem(reason=gettext("Unknown chip category."), column="category")],
+        )
+
     @cached_property
     def buyer_category(self) -> Int64Array:
         """Per link, the (buyer, category) cell as one integer: buyer * n_categories + category."""
