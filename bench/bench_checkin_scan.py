@@ -18,16 +18,14 @@ import http.client
 import os
 import random
 import re
-import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.parse
 from pathlib import Path
 from typing import Any
 
-from bench.common import percentile
+from bench.common import free_port, gunicorn_start, percentile
 
 NAME = "checkin_scan"
 
@@ -44,12 +42,6 @@ SLUG = "bench"
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTCOME = re.compile(rb'data-outcome="([a-z_]+)"')
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _fill() -> tuple[Any, Any, list[Any]]:
@@ -155,39 +147,7 @@ def _start_server(port: int, settings_module: str = "chiptown.settings.base") ->
     )
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    server = subprocess.Popen(
-        [
-            str(gunicorn),
-            "chiptown.wsgi",
-            "-k",
-            "gthread",
-            "--workers",
-            str(WORKERS),
-            "--threads",
-            str(THREADS_PER_WORKER),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--keep-alive",
-            "30",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError("gunicorn exited before it listened")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return server
-        except OSError:
-            time.sleep(0.1)
-    server.terminate()
-    raise RuntimeError("gunicorn did not start listening within 30 s")
+    return gunicorn_start(port=port, env=env, cwd=ROOT, workers=WORKERS, threads=THREADS_PER_WORKER)
 
 
 class Desk:
@@ -276,7 +236,7 @@ def _pass(settings_module: str, session_cookie: str, scanned: list[str], event: 
     from chiptown.events import badges
     from chiptown.events.models import Registration
 
-    port = _free_port()
+    port = free_port()
     server = _start_server(port, settings_module)
     try:
         csrf = _csrf_cookie(port, session_cookie)

@@ -28,7 +28,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -36,7 +35,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import percentile
+from bench.common import free_port, gunicorn_start, percentile
 
 NAME = "workshop_signup"
 
@@ -89,12 +88,6 @@ def _cpu_split(before: dict[int, Any], after: dict[int, Any], server_pid: int) -
         else:
             split["others"] += spent
     return split
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _admin(statement: str) -> None:
@@ -257,49 +250,16 @@ def _session_cookie(user: Any) -> str:
 
 
 def _start_server(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    server = subprocess.Popen(
-        [
-            str(gunicorn),
-            "chiptown.wsgi",
-            "-k",
-            "gthread",
-            "--workers",
-            str(WORKERS),
-            "--threads",
-            str(THREADS_PER_WORKER),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--keep-alive",
-            "30",
-            # Each worker takes its share of the clients' keep-alive connections; left alone, one worker can
-            # end up with most of them (and a core's worth of work) while the other idles.
-            "--worker-connections",
-            str(max(1, CLIENT_THREADS // WORKERS)),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
+    # Each worker takes its share of the clients' keep-alive connections; left alone, one worker can end up with
+    # most of them (and a core's worth of work) while the other idles.
+    return gunicorn_start(
+        port=port,
         env=env,
-        stdout=subprocess.DEVNULL,
+        cwd=ROOT,
+        workers=WORKERS,
+        threads=THREADS_PER_WORKER,
+        extra_args=["--worker-connections", str(max(1, CLIENT_THREADS // WORKERS))],
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError("gunicorn exited before it answered /healthz")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/healthz")
-            response = connection.getresponse()
-            response.read()
-            connection.close()
-            if response.status == 200:
-                return server
-        except OSError:
-            pass
-        time.sleep(0.2)
-    server.terminate()
-    raise RuntimeError("gunicorn did not answer /healthz within 60 s")
 
 
 Request = tuple[str, str, dict[str, str], bytes]  # method, path, headers, body
@@ -410,7 +370,7 @@ def run() -> dict[str, Any]:
         data = json.loads(prepared.stdout.strip().splitlines()[-1])
         endpoint_session, bare_session = data["sessions"]
 
-        port = _free_port()
+        port = free_port()
         server = _start_server(port, _env(var_dir))
         try:
             _warm_up(port)
@@ -426,7 +386,7 @@ def run() -> dict[str, Any]:
             server.wait(timeout=30)
         outcomes = _check("endpoint", endpoint_session, answers, 201)
 
-        port = _free_port()
+        port = free_port()
         server = _start_server(port, _env(var_dir, BASELINE_SETTINGS))
         try:
             _warm_up(port)

@@ -1,9 +1,13 @@
-"""What benchmarks share: a Django set up on a fresh SQLite file, timers and percentiles."""
+"""What benchmarks share: a Django set up on a fresh SQLite file, timers and percentiles, and a real HTTP server
+(gunicorn) for the benchmarks that measure pages over the network."""
 
 from __future__ import annotations
 
+import http.client
 import math
 import os
+import socket
+import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -70,3 +74,64 @@ def timer() -> Iterator[Timing]:
         yield timing
     finally:
         timing.seconds = time.perf_counter() - started
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def gunicorn_start(
+    *,
+    port: int,
+    env: dict[str, str],
+    cwd: Path,
+    workers: int,
+    threads: int,
+    extra_args: Sequence[str] = (),
+    timeout: float = 60,
+) -> subprocess.Popen[bytes]:
+    """Start `gunicorn chiptown.wsgi` with gthread workers (they keep database connections, as production would)
+    and return once /healthz answers 200; raise if it exits or does not answer within `timeout` seconds."""
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    server = subprocess.Popen(
+        [
+            str(gunicorn),
+            "chiptown.wsgi",
+            "-k",
+            "gthread",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "warning",
+            *extra_args,
+        ],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError("gunicorn exited before it answered /healthz")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/healthz")
+            response = connection.getresponse()
+            response.read()
+            connection.close()
+            if response.status == 200:
+                return server
+        except OSError:
+            pass
+        time.sleep(0.2)
+    server.terminate()
+    raise RuntimeError(f"gunicorn did not answer /healthz within {timeout:.0f} s")
