@@ -14,10 +14,12 @@ from chiptown.reports.outlook import (
     CHIPS_PER_VEHICLE_FILE,
     Forecast,
     ForecastYear,
+    MarketSize,
     NevSalesYear,
     OutlookAssumptions,
     chip_demand,
     forecast_nev_sales,
+    market_size,
     nev_sales_history,
 )
 
@@ -37,6 +39,11 @@ CATEGORIES = [
 
 def _series(units: list[float], first_year: int = 2015) -> list[tuple[int, float | None, str]]:
     return [(first_year + i, u, "test") for i, u in enumerate(units)]
+
+
+def _market(history: list[tuple[int, float | None, str]], market: float, growth: float = 0.0) -> OutlookAssumptions:
+    """Synthetic histories have no sourced market: give their last year's market (flat before it)."""
+    return OutlookAssumptions(past_market_units={history[-1][0]: market}, market_growth=growth)
 
 
 def _problems(error: pytest.ExceptionInfo[ChipTownError]) -> list[tuple[int | None, str | None]]:
@@ -74,20 +81,57 @@ def test_category_mix_is_marked_as_an_assumption_and_covers_the_ten_categories()
 # -- the forecast ---------------------------------------------------------------------------------------------
 
 
-def test_forecast_on_the_real_history_has_widening_intervals_around_the_point():
+def _logit(p: float) -> float:
+    return math.log(p / (1 - p))
+
+
+def _expit(x: float) -> float:
+    return 1 / (1 + math.exp(-x))
+
+
+def test_the_2025_market_is_derived_from_the_two_sourced_caam_numbers():
+    market = market_size(nev_sales_history())
+    # 16,490,000 NEVs were 47.9% of new-vehicle sales: 16,490,000 / 0.479 = 34,425,887.27 vehicles.
+    assert (market.year, market.nev_units, market.nev_share) == (2025, 16490000.0, 0.479)
+    assert market.market_units == pytest.approx(34_425_887.27, abs=0.01)
+    assert "47.9% of new-vehicle sales" in market.source
+    assert "16,490,000 NEVs / 47.9% NEV share = 34,425,887 vehicles" in market.derivation
+
+
+def test_a_market_cannot_be_derived_without_a_sourced_share():
+    with pytest.raises(ChipTownError) as error:
+        market_size(_series([1.0] * 6))
+    assert error.value.code == "outlook_market"
+    assert _problems(error) == [(6, "source")]
+    with pytest.raises(ChipTownError) as error:
+        forecast_nev_sales(_series([1.0 + i for i in range(6)]))
+    assert error.value.code == "outlook_market"
+
+
+def test_forecast_on_the_real_history_stays_in_the_market_with_widening_intervals():
     forecast = forecast_nev_sales(nev_sales_history())
+    market = 16490000 / 0.479
+    assert forecast.market == MarketSize(2025, 16490000.0, 0.479, market, forecast.market.source)  # type: ignore[union-attr]
+    assert forecast.past_market_units == (market,) * 11
     assert [y.year for y in forecast.years] == [2026, 2027, 2028, 2029, 2030]
     assert forecast.level == 0.95
     for year in forecast.years:
-        assert 0 < year.lower_units < year.units < year.upper_units
-        # The median of a log-normal lies below its mean.
-        assert year.units < year.mean_units
-        # Quantiles back-transform exactly: the interval is symmetric around the point in logs.
-        assert math.log(year.upper_units / year.units) == pytest.approx(math.log(year.units / year.lower_units))
-    widths = [y.upper_units - y.lower_units for y in forecast.years]
-    log_sds = [y.log_sd for y in forecast.years]
-    assert widths == sorted(widths) and len(set(widths)) == len(widths)
+        assert year.market_units == pytest.approx(market)
+        assert 0 < year.lower_share < year.share < year.upper_share < 1
+        assert 0 < year.lower_units < year.units < year.upper_units < year.market_units
+        assert year.lower_units < year.mean_units < year.upper_units
+        assert year.units == pytest.approx(year.share * market)
+        # Quantiles back-transform exactly: the interval is symmetric around the point in logits.
+        assert _logit(year.upper_share) - _logit(year.share) == pytest.approx(
+            _logit(year.share) - _logit(year.lower_share)
+        )
+    log_sds = [y.logit_sd for y in forecast.years]
     assert log_sds == sorted(log_sds) and len(set(log_sds)) == len(log_sds)
+    # The figures quoted in the report (maximum likelihood on these 11 points; 2030 below the 34.4M market).
+    figures = {y.year: (y.units, y.lower_units, y.upper_units) for y in forecast.years}
+    assert figures[2026] == pytest.approx((20.37e6, 15.21e6, 25.00e6), rel=2e-3)
+    assert figures[2028] == pytest.approx((26.94e6, 18.44e6, 31.61e6), rel=2e-3)
+    assert figures[2030] == pytest.approx((30.96e6, 22.33e6, 33.65e6), rel=2e-3)
 
 
 def test_forecast_is_deterministic():
@@ -102,23 +146,39 @@ def test_a_narrower_level_gives_a_narrower_interval():
         assert w.lower_units < n.lower_units < n.units < n.upper_units < w.upper_units
 
 
-def test_exact_exponential_growth_is_continued():
-    # 1000 x 1.1^t for t = 0..7; the continuation is 1000 x 1.1^t for t = 8..12.
-    forecast = forecast_nev_sales(_series([1000 * 1.1**t for t in range(8)]), horizon=5)
+def test_a_share_growing_exactly_along_a_logistic_curve_is_continued():
+    # Market 1000 every year; share = expit(-3 + 0.4 t) for t = 0..7, so its logit is exactly linear and the
+    # continuation is 1000 x expit(-3 + 0.4 t) for t = 8..12 (t = 12: expit(1.8) = 0.858, i.e. 858 vehicles).
+    history = _series([1000 * _expit(-3 + 0.4 * t) for t in range(8)])
+    forecast = forecast_nev_sales(history, horizon=5, assumptions=_market(history, 1000))
     assert [y.year for y in forecast.years] == [2023, 2024, 2025, 2026, 2027]
+    assert forecast.market is None  # given, not derived
     for h, year in enumerate(forecast.years):
-        assert year.units == pytest.approx(1000 * 1.1 ** (8 + h), rel=1e-4)
-        assert year.lower_units <= year.units <= year.upper_units
+        assert year.share == pytest.approx(_expit(-3 + 0.4 * (8 + h)), rel=1e-4)
+        assert year.units == pytest.approx(1000 * _expit(-3 + 0.4 * (8 + h)), rel=1e-4)
+        assert year.lower_units <= year.units <= year.upper_units <= 1000
 
 
-def test_noisy_exponential_growth_is_forecast_close_to_its_trend():
-    # 20% growth with a +-2% wobble that repeats; five years out stays within 10% of the clean trend.
-    wobble = [1.02, 0.98, 1.0, 1.01, 0.99, 1.0, 1.02, 0.98, 1.0, 1.01]
-    forecast = forecast_nev_sales(_series([500 * 1.2**t * w for t, w in enumerate(wobble)]), horizon=5)
-    for h, year in enumerate(forecast.years):
-        trend = 500 * 1.2 ** (10 + h)
-        assert year.units == pytest.approx(trend, rel=0.1)
-        assert year.lower_units < trend < year.upper_units
+def test_market_growth_scales_the_vehicles_not_the_shares():
+    history = nev_sales_history()
+    flat = forecast_nev_sales(history, horizon=3)
+    growing = forecast_nev_sales(history, horizon=3, assumptions=OutlookAssumptions(market_growth=0.02))
+    market = 16490000 / 0.479
+    for h, (f, g) in enumerate(zip(flat.years, growing.years, strict=True)):
+        # Year h + 1 after 2025: market = 34,425,887 x 1.02^(h + 1); the share forecast does not change.
+        assert g.market_units == pytest.approx(market * 1.02 ** (h + 1))
+        assert g.share == pytest.approx(f.share)
+        assert g.units == pytest.approx(f.units * 1.02 ** (h + 1))
+
+
+def test_a_history_that_does_not_fit_in_the_assumed_market_is_refused_with_its_rows():
+    history = _series([100.0, 200.0, 300.0, 400.0, 500.0, 600.0])
+    # Last year's market 1000, 2016 assumed at 150 (< 200) and 2018 at 400 (= 400): both refused.
+    assumptions = OutlookAssumptions(past_market_units={2016: 150, 2018: 400, 2020: 1000})
+    with pytest.raises(ChipTownError) as error:
+        forecast_nev_sales(history, assumptions=assumptions)
+    assert error.value.code == "outlook_market"
+    assert _problems(error) == [(2, "units"), (4, "units")]
 
 
 def test_too_little_history_is_refused_with_the_years_needed():
@@ -162,18 +222,22 @@ def test_a_bad_horizon_or_level_is_refused(kwargs, column):
 
 @settings(max_examples=15, deadline=None)
 @given(
-    start=st.floats(min_value=1e3, max_value=1e7),
-    growth=st.lists(st.floats(min_value=-0.3, max_value=0.6), min_size=5, max_size=12),
+    start=st.floats(min_value=-5, max_value=2),
+    steps=st.lists(st.floats(min_value=-0.5, max_value=1.0), min_size=5, max_size=12),
+    growth=st.floats(min_value=-0.1, max_value=0.1),
 )
-def test_every_forecast_interval_holds_its_point_and_widens(start, growth):
-    units = [start]
-    for g in growth:
-        units.append(units[-1] * math.exp(g))
-    forecast = forecast_nev_sales(_series(units), horizon=4)
-    for year in forecast.years:
-        assert year.lower_units <= year.units <= year.upper_units
-    log_sds = [y.log_sd for y in forecast.years]
-    assert all(a <= b * (1 + 1e-9) for a, b in pairwise(log_sds))
+def test_every_forecast_stays_within_the_market_and_its_intervals_widen(start, steps, growth):
+    logits = [start]
+    for step in steps:
+        logits.append(logits[-1] + step)
+    history = _series([1e6 * _expit(x) for x in logits])
+    forecast = forecast_nev_sales(history, horizon=4, assumptions=_market(history, 1e6, growth))
+    for h, year in enumerate(forecast.years):
+        assert year.market_units == pytest.approx(1e6 * (1 + growth) ** (h + 1))
+        assert 0 <= year.lower_share <= year.share <= year.upper_share <= 1
+        assert 0 <= year.lower_units <= year.units <= year.upper_units <= year.market_units
+    sds = [y.logit_sd for y in forecast.years]
+    assert all(a <= b * (1 + 1e-9) for a, b in pairwise(sds))
 
 
 # -- chip demand ----------------------------------------------------------------------------------------------
@@ -183,8 +247,8 @@ def _tiny_forecast() -> Forecast:
     return Forecast(
         history=(),
         years=(
-            ForecastYear(year=2026, units=100.0, mean_units=101.0, lower_units=80.0, upper_units=125.0, log_sd=0.1),
-            ForecastYear(year=2027, units=200.0, mean_units=203.0, lower_units=150.0, upper_units=260.0, log_sd=0.2),
+            ForecastYear(year=2026, units=100.0, mean_units=101.0, lower_units=80.0, upper_units=125.0, logit_sd=0.1),
+            ForecastYear(year=2027, units=200.0, mean_units=203.0, lower_units=150.0, upper_units=260.0, logit_sd=0.2),
         ),
         level=0.95,
     )
@@ -269,7 +333,13 @@ def test_default_assumptions_come_from_the_data_files_with_their_sources():
     assert lines["category_mix.power"].value == "0.1"
     assert lines["category_mix.power"].source.startswith("assumption, editable")
     assert lines["chips_per_vehicle_central"].value == "1300"
-    assert len(lines) == 5 + 10
+    assert lines["market_units"].value == "34425887"
+    assert "16,490,000 NEVs / 47.9% NEV share" in lines["market_units"].source
+    assert lines["past_market_units"].value == "flat at 34425887"
+    assert lines["past_market_units"].source.startswith("assumption, editable")
+    assert lines["market_growth"].value == "0"
+    assert lines["market_growth"].source.startswith("assumption, editable")
+    assert len(lines) == 5 + 10 + 3
 
 
 def test_describe_says_when_a_value_was_edited():
@@ -298,6 +368,10 @@ def test_assumptions_are_frozen_and_hashable():
         ({"category_mix": {"control": 0.5, "power": 0.4}}, ["category_mix"]),
         ({"category_mix": {"control": 1.2, "power": -0.2}}, ["category_mix.power"]),
         ({"category_mix": {"control": 0.5, "wheels": 0.5}}, ["category_mix.wheels"]),
+        ({"market_growth": 0.9}, ["market_growth"]),
+        ({"market_growth": float("nan")}, ["market_growth"]),
+        ({"past_market_units": {2020: -5}}, ["past_market_units.2020"]),
+        ({"past_market_units": {"2020": 5}}, ["past_market_units"]),
     ],
 )
 def test_bad_assumptions_are_refused_naming_the_field(kwargs, columns):
@@ -344,6 +418,8 @@ def test_a_year_that_is_not_a_whole_number_is_refused():
     assert _problems(error) == [(3, "year")]
 
 
-def test_the_forecast_carries_its_saturation_caveat():
+def test_the_forecast_caveat_names_the_market_derivation_and_the_assumptions():
     forecast = forecast_nev_sales(nev_sales_history())
-    assert "47.9% of China's new-vehicle sales in 2025" in forecast.caveat
+    assert "never exceed the whole market" in forecast.caveat
+    assert "16,490,000 NEVs / 47.9% NEV share = 34,425,887 vehicles" in forecast.caveat
+    assert "(+0.0% a year)" in forecast.caveat

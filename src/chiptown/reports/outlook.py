@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +27,15 @@ CATEGORY_MIX_FILE = DATA_DIR / "category_mix.csv"
 # A local linear trend has three variances to estimate; fewer than six yearly points cannot pin them down.
 MIN_HISTORY_YEARS = 6
 MIX_TOLERANCE = 1e-6
-METHOD = "local linear trend (statsmodels UnobservedComponents) on log units, maximum likelihood"
+METHOD = (
+    "local linear trend (statsmodels UnobservedComponents) on the logit of the NEV share of an assumed "
+    "new-vehicle market, maximum likelihood"
+)
+# The one new-vehicle market figure with a source: the last history row's source says what share of all
+# new-vehicle sales the NEVs were ("... 47.9% of new-vehicle sales"); the market is derived from it.
+MARKET_SHARE_PATTERN = re.compile(r"(?P<percent>\d+(?:\.\d+)?)\s*%\s*of new-vehicle sales")
+# Gauss-Hermite nodes for the mean of a back-transformed normal (the logistic has no closed-form mean).
+_HERMITE_NODES, _HERMITE_WEIGHTS = np.polynomial.hermite_e.hermegauss(40)
 
 
 class NevSalesYear(NamedTuple):
@@ -36,15 +45,43 @@ class NevSalesYear(NamedTuple):
 
 
 @dataclass(frozen=True)
-class ForecastYear:
-    """One forecast year: the median (point) forecast, the mean, and the prediction interval, in vehicles."""
+class MarketSize:
+    """The new-vehicle market of one year derived from two sourced numbers: NEV units / NEV share."""
 
     year: int
-    units: float  # the point forecast: the median, exp of the mean log forecast
-    mean_units: float  # the expected value, exp(mu + sigma^2 / 2)
+    nev_units: float
+    nev_share: float  # fraction, 0..1
+    market_units: float
+    source: str
+
+    @property
+    def derivation(self) -> str:
+        return _(
+            "%(year)s new-vehicle market = %(units)s NEVs / %(share)s NEV share = %(market)s vehicles (%(source)s)"
+        ) % {
+            "year": self.year,
+            "units": f"{self.nev_units:,.0f}",
+            "share": f"{self.nev_share:.1%}",
+            "market": f"{self.market_units:,.0f}",
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
+class ForecastYear:
+    """One forecast year: the median (point) forecast, the mean and the prediction interval, in vehicles and
+    as shares of that year's assumed new-vehicle market (units = share x market, so never above the market)."""
+
+    year: int
+    units: float  # the point forecast: the median, market x expit of the mean logit forecast
+    mean_units: float  # the expected value, market x E[expit(logit)] (Gauss-Hermite quadrature)
     lower_units: float
     upper_units: float
-    log_sd: float  # the standard deviation of the log forecast
+    logit_sd: float  # the standard deviation of the logit forecast
+    market_units: float = math.inf
+    share: float = math.nan
+    lower_share: float = math.nan
+    upper_share: float = math.nan
 
 
 @dataclass(frozen=True)
@@ -53,15 +90,20 @@ class Forecast:
     years: tuple[ForecastYear, ...]
     level: float
     method: str = METHOD
+    market: MarketSize | None = None
+    past_market_units: tuple[float, ...] = ()  # the assumed market of each history year
+    market_growth: float = 0.0
 
     @property
     def caveat(self) -> str:
-        """What a reader must know before quoting the later years; shown next to the forecast."""
+        """What a reader must know before quoting the forecast; shown next to it."""
+        derivation = self.market.derivation if self.market else _("no sourced market size")
         return _(
-            "This forecast extrapolates the recent growth of sales and knows nothing of market saturation: "
-            "new-energy vehicles were already %(share)s of China's new-vehicle sales in 2025 (CAAM), so the later "
-            "years and the upper band can exceed what the whole vehicle market could absorb."
-        ) % {"share": "47.9%"}
+            "This forecast models the NEV share of China's new-vehicle market, so it can approach but never exceed "
+            "the whole market. Only one market size has a source: %(derivation)s. The market in earlier years is "
+            "an assumption (by default flat at that level, since yearly totals are not in our data), and so is its "
+            "future growth (%(growth)s a year); the shares, and the vehicles, move with those assumptions."
+        ) % {"derivation": derivation, "growth": f"{self.market_growth:+.1%}"}
 
 
 @dataclass(frozen=True)
@@ -121,10 +163,36 @@ class OutlookAssumptions:
     highly_automated_chips: float = field(default_factory=lambda: _chips_per_vehicle_file()["highly_automated"].high)
     highly_automated_share: float = 0.0
     category_mix: Mapping[str, float] = field(default_factory=_default_mix)
+    # The new-vehicle market: year -> vehicles for history years where you know better than the default (flat
+    # at the sourced last-year level), and its growth per year after the history (a fraction: 0.02 = +2%).
+    past_market_units: Mapping[int, float] = field(default_factory=dict)
+    market_growth: float = 0.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "category_mix", MappingProxyType(dict(self.category_mix)))
+        object.__setattr__(self, "past_market_units", MappingProxyType(dict(self.past_market_units)))
         problems: list[Problem] = []
+        for year, units in self.past_market_units.items():
+            if not isinstance(year, int) or isinstance(year, bool):
+                problems.append(
+                    Problem(reason=_("%(value)r is not a year.") % {"value": year}, column="past_market_units")
+                )
+            elif not _finite(units) or units <= 0:
+                problems.append(
+                    Problem(
+                        reason=_("The market in %(year)s must be a positive number of vehicles, not %(value)s.")
+                        % {"year": year, "value": units},
+                        column=f"past_market_units.{year}",
+                    )
+                )
+        if not _finite(self.market_growth) or not -0.5 <= self.market_growth <= 0.5:
+            problems.append(
+                Problem(
+                    reason=_("The market growth must be a fraction a year between -0.5 and 0.5, not %(value)s.")
+                    % {"value": self.market_growth},
+                    column="market_growth",
+                )
+            )
         for name in ("chips_per_vehicle_low", "chips_per_vehicle_high", "highly_automated_chips"):
             value = getattr(self, name)
             if not _finite(value) or value < 0:
@@ -165,6 +233,8 @@ class OutlookAssumptions:
                 self.highly_automated_chips,
                 self.highly_automated_share,
                 tuple(sorted(self.category_mix.items())),
+                tuple(sorted(self.past_market_units.items())),
+                self.market_growth,
             )
         )
 
@@ -201,6 +271,28 @@ class OutlookAssumptions:
             _line(f"category_mix.{code}", share, mix_default.get(code, math.nan), mix_source)
             for code, share in self.category_mix.items()
         ]
+        market = market_size(nev_sales_history())
+        lines.append(AssumptionLine(name="market_units", value=f"{market.market_units:.0f}", source=market.derivation))
+        past = ", ".join(f"{year}: {units:.0f}" for year, units in sorted(self.past_market_units.items()))
+        lines.append(
+            AssumptionLine(
+                name="past_market_units",
+                value=past or _("flat at %(units)s") % {"units": f"{market.market_units:.0f}"},
+                source=_(
+                    "assumption, editable: yearly new-vehicle market totals are not in our data, so every history "
+                    "year not listed is taken at the sourced %(year)s level"
+                )
+                % {"year": market.year},
+            )
+        )
+        lines.append(
+            _line(
+                "market_growth",
+                self.market_growth,
+                0.0,
+                _("assumption, editable: the new-vehicle market's growth a year after the history (0 = flat)"),
+            )
+        )
         return lines
 
 
@@ -244,6 +336,38 @@ def _mix_problems(mix: Mapping[str, float]) -> list[Problem]:
                 )
             )
     return problems
+
+
+def market_size(history: Sequence[tuple[int, float | None, str]]) -> MarketSize:
+    """The new-vehicle market of the history's last year, derived from its sourced NEV units and NEV share.
+
+    The share is read from that row's source ("... 47.9% of new-vehicle sales"), so the figure and its source
+    stay together: CAAM's 2025 figures give 16,490,000 / 0.479 = 34,425,887 vehicles.
+    """
+    if not history:
+        raise ChipTownError(_("The sales history is empty."), code="outlook_history_too_short")
+    year, units, source = history[-1]
+    match = MARKET_SHARE_PATTERN.search(source or "")
+    if match is None or units is None or not _finite(units) or units <= 0:
+        raise ChipTownError(
+            _(
+                "The market size cannot be derived: the source of %(year)s must give the NEV share of new-vehicle "
+                "sales (as in “47.9%% of new-vehicle sales”), or give that year's market in past_market_units."
+            )
+            % {"year": year},
+            code="outlook_market",
+            problems=[Problem(reason=_("No NEV share in the source."), row=len(history), column="source")],
+        )
+    share = float(match["percent"]) / 100
+    if not 0 < share < 1:
+        raise ChipTownError(
+            _("The NEV share in the source of %(year)s must lie between 0 and 100%%.") % {"year": year},
+            code="outlook_market",
+            problems=[Problem(reason=_("Share out of range."), row=len(history), column="source")],
+        )
+    return MarketSize(
+        year=int(year), nev_units=float(units), nev_share=share, market_units=units / share, source=source
+    )
 
 
 def nev_sales_history(*, path: Path = NEV_SALES_FILE) -> list[NevSalesYear]:
@@ -324,23 +448,28 @@ def _check_history(history: Sequence[tuple[int, float | None, str]]) -> None:
 
 
 def forecast_nev_sales(
-    history: Sequence[tuple[int, float | None, str]], *, horizon: int = 5, level: float = 0.95
+    history: Sequence[tuple[int, float | None, str]],
+    *,
+    horizon: int = 5,
+    level: float = 0.95,
+    assumptions: OutlookAssumptions | None = None,
 ) -> Forecast:
     """Forecast yearly NEV sales ``horizon`` years past the history, with ``level`` prediction intervals.
 
-    The model is a local linear trend (a random-walk level plus a random-walk slope, with observation noise) on
-    log units, fitted by maximum likelihood with statsmodels' UnobservedComponents. Why this and not ETS: on
-    these eleven points a damped additive ETS fit drives both smoothing weights to their lower bounds, so its
-    log-scale intervals stay as narrow at five years as at one, which understates the uncertainty; the local
-    linear trend puts the variance into the slope, so intervals widen with the horizon, and an exact
-    exponential series is continued exactly. Logs keep forecasts positive and make growth multiplicative.
+    What is forecast is the NEV share of China's new-vehicle market, not units, so the forecast has a ceiling:
+    the whole market. The market of the history's last year is derived from two sourced numbers (`market_size`:
+    CAAM 2025, 16.49 million NEVs = 47.9% of new-vehicle sales, so 34.4 million vehicles); the market of earlier
+    years is an editable assumption (`OutlookAssumptions.past_market_units`, default flat at that level, since
+    yearly totals are not in our data), and so is its growth after the history (`market_growth`, default 0).
 
-    Back-transformation: the log forecast is normal N(mu, sd^2), so the interval ends are exp(mu -+ z sd)
-    exactly, the point forecast is the median exp(mu) (always inside the interval), and the mean is
-    exp(mu + sd^2 / 2). Caveat for readers: the model extrapolates the recent growth rate and knows nothing of
-    saturation (NEVs were already 47.9% of China's new-vehicle sales in 2025, per CAAM), so the upper years
-    and the upper band are an extrapolation, not a market ceiling.
+    The model is a local linear trend (a random-walk level plus a random-walk slope, with observation noise) on
+    logit(share) = log(share / (1 - share)), fitted by maximum likelihood with statsmodels' UnobservedComponents;
+    the variance in the slope makes intervals widen with the horizon. Back-transformation: the logit forecast
+    is normal N(mu, sd^2) and expit is increasing, so the interval ends are expit(mu -+ z sd) exactly, the point
+    forecast is the median expit(mu) (always inside the interval and inside 0..1), and the mean is E[expit]
+    by Gauss-Hermite quadrature. Units are share x that year's market, so they never exceed it.
     """
+    assumptions = assumptions if assumptions is not None else OutlookAssumptions()
     if not isinstance(horizon, int) or isinstance(horizon, bool) or horizon < 1:
         raise ChipTownError(
             _("The forecast horizon must be a whole number of years, at least 1, not %(value)s.") % {"value": horizon},
@@ -354,13 +483,41 @@ def forecast_nev_sales(
             problems=[Problem(reason=_("between 0 and 1"), column="level")],
         )
     _check_history(history)
+    last_year = int(history[-1][0])
+    market: MarketSize | None = None
+    if last_year in assumptions.past_market_units:
+        base = float(assumptions.past_market_units[last_year])
+    else:
+        market = market_size(history)
+        base = market.market_units
+    past_market = np.array(
+        [float(assumptions.past_market_units.get(int(year), base)) for year, _units, _source in history]
+    )
+    units = np.array([u for _year, u, _source in history], dtype=np.float64)
+    problems = [
+        Problem(
+            reason=_("%(units)s NEVs do not fit in an assumed market of %(market)s vehicles in %(year)s.")
+            % {"units": f"{u:,.0f}", "market": f"{m:,.0f}", "year": year},
+            row=row,
+            column="units",
+        )
+        for row, ((year, _u, _source), u, m) in enumerate(zip(history, units, past_market, strict=True), start=1)
+        if u >= m
+    ]
+    if problems:
+        raise ChipTownError(
+            _("The sales history does not fit in the assumed new-vehicle market."),
+            code="outlook_market",
+            problems=problems,
+        )
     from statsmodels.tsa.statespace.structural import UnobservedComponents  # heavy import, only when forecasting
 
-    log_units = np.log(np.array([units for _year, units, _source in history], dtype=np.float64))
-    model = UnobservedComponents(log_units, level="local linear trend")
+    share = units / past_market
+    logit = np.log(share / (1 - share))
+    model = UnobservedComponents(logit, level="local linear trend")
     with warnings.catch_warnings():
-        # A series that is exactly exponential has zero variances, which the optimiser reports as not converged;
-        # the fitted state is still right, and a non-finite result is refused below.
+        # A series that is exactly linear in logits has zero variances, which the optimiser reports as not
+        # converged; the fitted state is still right, and a non-finite result is refused below.
         warnings.simplefilter("ignore")
         fitted = model.fit(disp=False)
         prediction = fitted.get_forecast(horizon)
@@ -369,23 +526,38 @@ def forecast_nev_sales(
     if not (np.all(np.isfinite(mu)) and np.all(np.isfinite(sd))):
         raise ChipTownError(_("The forecast model could not be fitted to this history."), code="outlook_fit")
     z = float(norm.ppf(0.5 + level / 2))
-    last_year = history[-1][0]
-    years = tuple(
-        ForecastYear(
-            year=last_year + h + 1,
-            units=float(np.exp(mu[h])),
-            mean_units=float(np.exp(mu[h] + sd[h] ** 2 / 2)),
-            lower_units=float(np.exp(mu[h] - z * sd[h])),
-            upper_units=float(np.exp(mu[h] + z * sd[h])),
-            log_sd=float(sd[h]),
+    growth = assumptions.market_growth
+    years = []
+    for h in range(horizon):
+        market_h = base * (1 + growth) ** (h + 1)
+        point, lower, upper = (float(_expit(x)) for x in (mu[h], mu[h] - z * sd[h], mu[h] + z * sd[h]))
+        mean_share = float(np.dot(_HERMITE_WEIGHTS, _expit(mu[h] + sd[h] * _HERMITE_NODES)) / math.sqrt(2 * math.pi))
+        years.append(
+            ForecastYear(
+                year=last_year + h + 1,
+                units=float(point * market_h),
+                mean_units=mean_share * market_h,
+                lower_units=float(lower * market_h),
+                upper_units=float(upper * market_h),
+                logit_sd=float(sd[h]),
+                market_units=float(market_h),
+                share=point,
+                lower_share=lower,
+                upper_share=upper,
+            )
         )
-        for h in range(horizon)
-    )
     return Forecast(
         history=tuple(NevSalesYear(int(y), float(u), s) for y, u, s in history),  # type: ignore[arg-type]
-        years=years,
+        years=tuple(years),
         level=level,
+        market=market,
+        past_market_units=tuple(float(m) for m in past_market),
+        market_growth=growth,
     )
+
+
+def _expit(x: float | np.ndarray) -> np.ndarray:
+    return np.asarray(1 / (1 + np.exp(-np.asarray(x, dtype=np.float64))), dtype=np.float64)
 
 
 def chip_demand(forecast: Forecast, *, assumptions: OutlookAssumptions) -> list[DemandRow]:
