@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from chiptown.reports.analytics import ChainColumns
+from chiptown.reports.scenarios import SupplierQualifications, aec_q100_rank, asil_rank
 
 
 def chain_from(
@@ -32,3 +33,21 @@ def chain_from(
         category_codes=tuple(categories),
         organisation_ids=np.arange(100, 100 + len(organisations), dtype=np.int64),
     )
+
+
+def qualifications_from(
+    chain: ChainColumns,
+    *,
+    grades: Mapping[tuple[int, int], tuple[str | None, str | None]],
+    makes: Sequence[tuple[int, int]] = (),
+) -> SupplierQualifications:
+    """grades: (organisation, category) -> (AEC-Q100 grade "0".."3" or None, ISO 26262 level or None);
+    every graded pair and every pair in `makes` counts as a product the organisation makes."""
+    qualifications = SupplierQualifications.empty(chain)
+    for (organisation, category), (aec, asil) in grades.items():
+        qualifications.makes[organisation, category] = True
+        qualifications.aec_q100[organisation, category] = aec_q100_rank(aec or "")
+        qualifications.asil[organisation, category] = asil_rank(asil or "")
+    for organisation, category in makes:
+        qualifications.makes[organisation, category] = True
+    return qualifications

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
+from django.db.models import Q
+from django.utils import timezone
 
-from chiptown.registry.models import ChipCategory, LinkStatus, Organisation, SupplyLink
+from chiptown.registry.models import (
+    ChipCategory,
+    LinkStatus,
+    Organisation,
+    Product,
+    Qualification,
+    Standard,
+    SupplyLink,
+)
 from chiptown.reports.analytics import ChainColumns
+from chiptown.reports.scenarios import NONE, SupplierQualifications, aec_q100_rank, asil_rank
 
 # Only links that carry volume count: a link in evaluation or a design win is not shipping yet, so counting it
 # would inflate localisation and hide single sources that exist today.
@@ -59,3 +72,51 @@ def chain_columns_load(*, statuses: Iterable[str] = COUNTED_STATUSES) -> ChainCo
         category_codes=category_codes,
         organisation_ids=organisation_ids,
     )
+
+
+# --- Scenarios: qualifications per supplier and category ---
+
+
+def supplier_qualifications_load(chain: ChainColumns, *, on: datetime.date | None = None) -> SupplierQualifications:
+    """Per (organisation, category) of `chain`, the strictest valid AEC-Q100 grade and ISO 26262 level its
+    products hold on day `on` (default today), and whether it makes that category; two queries.
+
+    Valid: a level the standard knows, issued on or before `on` (or no issue date), not expired before `on`.
+    Organisations or categories the chain does not know are ignored.
+    """
+    day = on or timezone.localdate()
+    found = SupplierQualifications.empty(chain)
+    category_index = {code: i for i, code in enumerate(chain.category_codes)}
+
+    def positions(rows: list[tuple[Any, ...]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        pk = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+        category = np.fromiter((category_index.get(row[1], -1) for row in rows), dtype=np.int64, count=len(rows))
+        organisation = np.searchsorted(chain.organisation_ids, pk)
+        clipped = np.minimum(organisation, max(chain.n_organisations - 1, 0))
+        known = (organisation < chain.n_organisations) & (category >= 0)
+        if chain.n_organisations:
+            known &= chain.organisation_ids[clipped] == pk
+        return organisation[known], category[known], known
+
+    made = list(Product.objects.order_by().values_list("organisation_id", "category_id").distinct())
+    organisation, category, _ = positions(made)
+    found.makes[organisation, category] = True
+
+    held = list(
+        Qualification.objects.filter(product__isnull=False, standard__in=[Standard.AEC_Q100, Standard.ISO_26262])
+        .filter(Q(issued_on__isnull=True) | Q(issued_on__lte=day))
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=day))
+        .order_by()
+        .values_list("product__organisation_id", "product__category_id", "standard", "level")
+    )
+    organisation, category, known = positions(held)
+    kept = [row for row, keep in zip(held, known.tolist(), strict=True) if keep]
+    aec = np.fromiter(
+        (aec_q100_rank(row[3]) if row[2] == Standard.AEC_Q100 else NONE for row in kept), dtype=np.int8, count=len(kept)
+    )
+    asil = np.fromiter(
+        (asil_rank(row[3]) if row[2] == Standard.ISO_26262 else NONE for row in kept), dtype=np.int8, count=len(kept)
+    )
+    np.maximum.at(found.aec_q100, (organisation, category), aec)
+    np.maximum.at(found.asil, (organisation, category), asil)
+    return found
