@@ -263,7 +263,10 @@ def simulate(chain: ChainColumns, qualifications: SupplierQualifications, scenar
     cells_all = chain.buyer_category
     lost_cell = cells_all[lost_links]
     # Compact ids for the affected cells; the kept links that fall in one of them.
-    cell_ids, lost_slot = np.unique(lost_cell, return_inverse=True)
+    cell_ids = np.sort(lost_cell)
+    if cell_ids.size:
+        cell_ids = cell_ids[np.concatenate(([True], np.diff(cell_ids) != 0))]
+    lost_slot = np.searchsorted(cell_ids, lost_cell)
     n_hit = len(cell_ids)
     kept_cell = cells_all[kept]
     position = np.searchsorted(cell_ids, kept_cell)
@@ -336,7 +339,10 @@ def _alternatives(
         return answer
     n_org, n_cat = chain.n_organisations, chain.n_categories
     # Distinct buyers each organisation serves per category.
-    triples = np.unique(chain.supplier.astype(np.int64) * (n_org * n_cat) + chain.buyer_category)
+    # Sort and drop repeats (np.unique's hash path is several times slower on a million int64 keys).
+    triples = np.sort(chain.supplier.astype(np.int64) * (n_org * n_cat) + chain.buyer_category)
+    if triples.size:
+        triples = triples[np.concatenate(([True], np.diff(triples) != 0))]
     supplier_of = triples // (n_org * n_cat)
     category_of = triples % n_cat
     served = np.bincount(supplier_of * n_cat + category_of, minlength=n_org * n_cat).reshape(n_org, n_cat)
