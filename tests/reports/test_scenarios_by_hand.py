@@ -208,3 +208,45 @@ def test_qualifications_for_another_chain_are_refused(chain):
     with pytest.raises(ChipTownError) as caught:
         simulate(chain, SupplierQualifications.empty(other), Scenario(country="DE"))
     assert [p.column for p in caught.value.problems] == ["qualifications"]
+
+
+def test_summary_and_rows_for_pages(chain, qualifications):
+    result = simulate(chain, qualifications, Scenario(suppliers=frozenset({db(S1)}), alternatives=2))
+    assert (result.buyers_hit, result.pairs_without_supplier, result.links_exposed) == (2, 0, 1)
+    # Most volume lost first: V2 power 0.7, then V1 control 0.5.
+    assert result.cell_rows(chain) == [
+        {
+            "buyer_id": db(V2),
+            "category": "power",
+            "lost_share": 0.7,
+            "left_without_supplier": False,
+            "buyer_taken_out": False,
+            "alternative_ids": [db(S3)],
+        },
+        {
+            "buyer_id": db(V1),
+            "category": "control",
+            "lost_share": 0.5,
+            "left_without_supplier": False,
+            "buyer_taken_out": False,
+            "alternative_ids": [db(S7), db(S2)],
+        },
+    ]
+    assert result.link_rows(chain, exposed_only=True) == [
+        {
+            "supplier_id": db(S1),
+            "buyer_id": db(V2),
+            "category": "power",
+            "effective_share": 0.7,
+            "ttr_days": 180.0,
+            "tts_days": 30.0,
+            "exposed": True,
+        }
+    ]
+    assert len(result.link_rows(chain)) == 2
+
+
+def test_a_supplier_id_that_is_not_a_number_is_refused(chain, qualifications):
+    with pytest.raises(ChipTownError) as caught:
+        simulate(chain, qualifications, Scenario(suppliers=frozenset({"S1"})))  # type: ignore[arg-type]
+    assert caught.value.message == "There is no supplier with id S1 in the chain."

@@ -181,12 +181,62 @@ class ScenarioResult:
 
     @property
     def total_lost(self) -> float:
+        """Lost volume in buyer-category volumes (1.0 = one buyer's whole volume in one category)."""
         return float(self.lost_share.sum())
+
+    @property
+    def buyers_hit(self) -> int:
+        return len(np.unique(self.buyer))
+
+    @property
+    def pairs_without_supplier(self) -> int:
+        return int(self.left_without_supplier.sum())
+
+    @property
+    def links_exposed(self) -> int:
+        return int(self.exposed.sum())
+
+    def cell_rows(self, chain: ChainColumns, *, limit: int | None = None) -> list[dict[str, Any]]:
+        """Affected (buyer, category) pairs for a page or the report, most volume lost first, in database ids."""
+        order = np.lexsort((self.category, self.buyer, -self.lost_share))[:limit]
+        return [
+            {
+                "buyer_id": int(chain.organisation_ids[self.buyer[i]]),
+                "category": chain.category_codes[self.category[i]],
+                "lost_share": float(self.lost_share[i]),
+                "left_without_supplier": bool(self.left_without_supplier[i]),
+                "buyer_taken_out": bool(self.buyer_taken_out[i]),
+                "alternative_ids": [int(chain.organisation_ids[a]) for a in self.alternatives[i].tolist() if a >= 0],
+            }
+            for i in order.tolist()
+        ]
+
+    def link_rows(self, chain: ChainColumns, *, exposed_only: bool = False) -> list[dict[str, Any]]:
+        """Lost links with their time to recover and to survive, in database ids."""
+        rows = np.flatnonzero(self.exposed) if exposed_only else np.arange(len(self.lost_links))
+        links = self.lost_links[rows]
+        return [
+            {
+                "supplier_id": int(chain.organisation_ids[chain.supplier[link]]),
+                "buyer_id": int(chain.organisation_ids[chain.buyer[link]]),
+                "category": chain.category_codes[chain.category[link]],
+                "effective_share": float(chain.effective_share[link]),
+                "ttr_days": float(self.ttr_days[i]),
+                "tts_days": float(self.tts_days[i]),
+                "exposed": bool(self.exposed[i]),
+            }
+            for i, link in zip(rows.tolist(), links.tolist(), strict=True)
+        ]
 
 
 def _taken_out(chain: ChainColumns, scenario: Scenario) -> BoolArray:
     out = np.zeros(chain.n_organisations, dtype=bool)
-    for organisation_id in sorted(scenario.suppliers):
+    for organisation_id in sorted(scenario.suppliers, key=str):
+        if isinstance(organisation_id, bool) or not isinstance(organisation_id, int):
+            raise _bad_scenario(
+                gettext("There is no supplier with id %(id)s in the chain.") % {"id": organisation_id},
+                "suppliers",
+            )
         position = int(np.searchsorted(chain.organisation_ids, organisation_id))
         if position >= chain.n_organisations or int(chain.organisation_ids[position]) != organisation_id:
             raise _bad_scenario(
