@@ -148,3 +148,52 @@ def test_scenario_invariants(drawn, data):
         # Ranked: domestic first, then in park.
         keys = [(not chain.domestic[a], not chain.in_park[a]) for a in listed]
         assert keys == sorted(keys)
+
+
+def slow_alternatives(chain, qualifications, out, buyer, category, required, k):
+    """The module docstring's rule for alternatives, organisation by organisation in plain Python."""
+    served: dict[int, set[int]] = {}
+    for s, b, c in zip(chain.supplier.tolist(), chain.buyer.tolist(), chain.category.tolist(), strict=True):
+        if c == category:
+            served.setdefault(s, set()).add(b)
+    candidates = [
+        o
+        for o in range(chain.n_organisations)
+        if (qualifications.makes[o, category] or o in served)
+        and not out[o]
+        and o != buyer
+        and at_least_as_strict(qualifications.grade(o, category), required)
+    ]
+    candidates.sort(
+        key=lambda o: (not chain.domestic[o], not chain.in_park[o], -len(served.get(o, ())), o),
+    )
+    return candidates[:k]
+
+
+@given(chains(), st.data())
+def test_recovery_times_and_alternatives_match_a_slow_loop(drawn, data):
+    chain, qualifications = drawn
+    taken = data.draw(st.sets(st.integers(0, chain.n_organisations - 1), min_size=1, max_size=3))
+    ids = frozenset(int(chain.organisation_ids[o]) for o in taken)
+    result = simulate(chain, qualifications, Scenario(suppliers=ids, alternatives=2, default_requalification_days=50))
+    out = [o in taken for o in range(chain.n_organisations)]
+    for row, link in enumerate(result.lost_links.tolist()):
+        s, b, c = int(chain.supplier[link]), int(chain.buyer[link]), int(chain.category[link])
+        lost_grade = qualifications.grade(s, c)
+        covered = any(
+            int(chain.buyer[i]) == b
+            and int(chain.category[i]) == c
+            and not out[int(chain.supplier[i])]
+            and at_least_as_strict(qualifications.grade(int(chain.supplier[i]), c), lost_grade)
+            for i in range(chain.n_links)
+        )
+        assert result.ttr_days[row] == (0.0 if covered else 50.0)
+    for row, (b, c) in enumerate(zip(result.buyer.tolist(), result.category.tolist(), strict=True)):
+        lost_grades = [
+            qualifications.grade(int(chain.supplier[i]), c)
+            for i in result.lost_links.tolist()
+            if int(chain.buyer[i]) == b and int(chain.category[i]) == c
+        ]
+        required = Grade(max(g.aec_q100 for g in lost_grades), max(g.asil for g in lost_grades))
+        expected = slow_alternatives(chain, qualifications, out, b, c, required, 2)
+        assert [a for a in result.alternatives[row].tolist() if a >= 0] == expected
