@@ -120,3 +120,34 @@ def supplier_qualifications_load(chain: ChainColumns, *, on: datetime.date | Non
     np.maximum.at(found.aec_q100, (organisation, category), aec)
     np.maximum.at(found.asil, (organisation, category), asil)
     return found
+
+
+# --- Attraction: size and qualifications of candidate suppliers ---
+
+from chiptown.reports.attraction import SIZE_BANDS, AttractionProfiles  # noqa: E402  (kept inside this block)
+
+
+def attraction_profiles_load(chain: ChainColumns, *, on: datetime.date | None = None) -> AttractionProfiles:
+    """Per organisation of `chain`: its size band, a valid IATF 16949 plant certificate on day `on` (default
+    today), and its products' qualifications per category (`supplier_qualifications_load`); four queries."""
+    day = on or timezone.localdate()
+    band_rank = {band: rank for rank, band in enumerate(SIZE_BANDS)}
+    bands = dict(Organisation.objects.order_by().values_list("id", "size_band"))
+    size_band = np.fromiter(
+        (band_rank.get(bands.get(pk, ""), 0) for pk in chain.organisation_ids.tolist()),
+        dtype=np.int32,
+        count=chain.n_organisations,
+    )
+    certified = set(
+        Qualification.objects.filter(organisation__isnull=False, standard=Standard.IATF_16949)
+        .filter(Q(issued_on__isnull=True) | Q(issued_on__lte=day))
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=day))
+        .order_by()
+        .values_list("organisation_id", flat=True)
+    )
+    iatf = np.fromiter(
+        (pk in certified for pk in chain.organisation_ids.tolist()), dtype=bool, count=chain.n_organisations
+    )
+    return AttractionProfiles(
+        size_band=size_band, iatf=iatf, qualifications=supplier_qualifications_load(chain, on=day)
+    )
