@@ -349,6 +349,16 @@ def test_describe_says_when_a_value_was_edited():
     assert not lines["chips_per_vehicle_low"].source.startswith("edited")
 
 
+def test_describe_lists_the_market_assumptions_and_says_when_they_were_edited():
+    edited = OutlookAssumptions(past_market_units={2025: 30_000_000, 2015: 20_000_000}, market_growth=0.02)
+    lines = {line.name: line for line in edited.describe()}
+    assert lines["market_units"].value == "30000000"
+    assert lines["market_units"].source.startswith("edited (the default 34425887 comes from: 2025 new-vehicle market")
+    assert lines["past_market_units"].value == "2015: 20000000, 2025: 30000000"
+    assert lines["market_growth"].value == "0.02"
+    assert lines["market_growth"].source.startswith("edited (the default 0 comes from: assumption, editable")
+
+
 def test_assumptions_are_frozen_and_hashable():
     assumptions = OutlookAssumptions()
     assert hash(assumptions) == hash(OutlookAssumptions()) and assumptions == OutlookAssumptions()

@@ -272,7 +272,17 @@ class OutlookAssumptions:
             for code, share in self.category_mix.items()
         ]
         market = market_size(nev_sales_history())
-        lines.append(AssumptionLine(name="market_units", value=f"{market.market_units:.0f}", source=market.derivation))
+        base = self.past_market_units.get(market.year, market.market_units)
+        lines.append(
+            AssumptionLine(
+                name="market_units",
+                value=f"{base:.0f}",
+                source=market.derivation
+                if base == market.market_units
+                else _("edited (the default %(default)s comes from: %(source)s)")
+                % {"default": f"{market.market_units:.0f}", "source": market.derivation},
+            )
+        )
         past = ", ".join(f"{year}: {units:.0f}" for year, units in sorted(self.past_market_units.items()))
         lines.append(
             AssumptionLine(
