@@ -11,13 +11,13 @@ _SALT = "chiptown.events.badge"
 
 def badge_token(registration: Registration) -> str:
     """The token printed in the badge's QR code (about 40 URL-safe characters)."""
-    return signing.dumps([registration.pk, registration.badge_nonce], salt=_SALT, compress=False)
+    return signing.Signer(salt=_SALT).sign_object([registration.pk, registration.badge_nonce])
 
 
 def badge_token_read(token: str) -> tuple[int, str] | None:
     """(registration id, nonce) from a token, or None when the signature does not check out."""
     try:
-        value = signing.loads(token.strip(), salt=_SALT)
+        value = signing.Signer(salt=_SALT).unsign_object(token.strip())
     except signing.BadSignature:
         return None
     if not (isinstance(value, list) and len(value) == 2 and isinstance(value[0], int) and isinstance(value[1], str)):
@@ -40,12 +40,12 @@ _FEED_SALT = "chiptown.events.agenda-feed"
 
 def agenda_feed_token(registration: Registration) -> str:
     """The secret part of a person's own agenda feed address (calendar programs cannot log in)."""
-    return signing.dumps([registration.pk, registration.badge_nonce], salt=_FEED_SALT, compress=False)
+    return signing.Signer(salt=_FEED_SALT).sign_object([registration.pk, registration.badge_nonce])
 
 
 def agenda_feed_token_read(token: str) -> tuple[int, str] | None:
     try:
-        value = signing.loads(token.strip(), salt=_FEED_SALT)
+        value = signing.Signer(salt=_FEED_SALT).unsign_object(token.strip())
     except signing.BadSignature:
         return None
     if not (isinstance(value, list) and len(value) == 2 and isinstance(value[0], int) and isinstance(value[1], str)):
