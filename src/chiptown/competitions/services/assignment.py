@@ -38,9 +38,10 @@ from chiptown.competitions.models import (
     PairRule,
     ReviewStatus,
 )
-from chiptown.core.errors import ChipTownError, Conflict, PermissionDenied
+from chiptown.core.errors import ChipTownError, Conflict
 from chiptown.core.models import Job
 from chiptown.core.notifications import notify
+from chiptown.core.rules import require
 from chiptown.core.services import Progress, audit_record, job_create, no_progress
 from chiptown.registry.models import Product
 
@@ -55,8 +56,7 @@ def _chunks(values: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
 
 
 def _require(by: Any, category: Category) -> None:
-    if not by.has_perm("competitions.run_assignment", category):
-        raise PermissionDenied(_("Only operators may run the assignment."))
+    require(by, "competitions.run_assignment", category, _("Only operators may run the assignment."))
 
 
 @dataclass

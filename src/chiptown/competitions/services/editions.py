@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 
 from chiptown.competitions import defaults
 from chiptown.competitions.models import AwardKind, Category, Edition, Panel, Review
-from chiptown.core.errors import ChipTownError, Conflict, PermissionDenied, Problem
+from chiptown.core.errors import ChipTownError, Conflict, Problem
 from chiptown.core.questions import question_list_problems
+from chiptown.core.rules import require
 from chiptown.core.services import audit_record, snapshot
 from chiptown.registry.models import Standard
 
@@ -39,8 +40,7 @@ _CODE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
 def _require(by: Any, perm: str, target: Any = None) -> None:
-    if not by.has_perm(perm, target):
-        raise PermissionDenied(_("Only competition operators may do this."))
+    require(by, perm, target, _("Only competition operators may do this."))
 
 
 def _invalid(problems: list[Problem]) -> ChipTownError:

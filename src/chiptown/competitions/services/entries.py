@@ -35,6 +35,7 @@ from chiptown.competitions.models import (
 from chiptown.core.errors import ChipTownError, Conflict, PermissionDenied, Problem
 from chiptown.core.notifications import notify
 from chiptown.core.questions import clean_answers
+from chiptown.core.rules import require
 from chiptown.core.services import audit_record, snapshot
 from chiptown.registry import validation
 from chiptown.registry.models import Organisation, Person, Product
@@ -69,11 +70,6 @@ def _now(now: datetime.datetime | None) -> datetime.datetime:
 def _when(moment: datetime.datetime) -> str:
     """A time as people read it in messages: Asia/Shanghai, to the minute."""
     return formats.date_format(timezone.localtime(moment), "Y-m-d H:i") + " (Asia/Shanghai)"
-
-
-def _require(by: Any, perm: str, target: Any, message: str) -> None:
-    if not by.has_perm(perm, target):
-        raise PermissionDenied(message)
 
 
 def _invalid(problems: list[Problem], message: str | None = None) -> ChipTownError:
@@ -210,7 +206,7 @@ def entry_create(
 
     Refused: outside the application window, for another company, a second live application of the same
     organisation (or nomination of the same person) in the category, a malformed answer."""
-    _require(by, "competitions.apply", category, _("You may not apply in this category."))
+    require(by, "competitions.apply", category, _("You may not apply in this category."))
     moment = _now(now)
     edition = category.edition
     _check_window(edition, moment)
@@ -311,7 +307,7 @@ def entry_update(
     """Save a draft: its title, answers (replaced as a whole), product, or partners (the lead stays first;
     partners who had confirmed and are still named keep their confirmation). Only drafts, only before the
     deadline."""
-    _require(by, "competitions.change_entry", entry, _("You may not change this application."))
+    require(by, "competitions.change_entry", entry, _("You may not change this application."))
     moment = _now(now)
     problems: list[Problem] = []
     cleaned: dict[str, Any] | None = None
@@ -360,7 +356,7 @@ def entry_update(
 def entry_attach(*, entry: Entry, by: Any, upload: UploadedFile, now: datetime.datetime | None = None) -> EntryDocument:
     """Attach a document to a draft: a real PDF (checked by its content, not its name), at most 10 MiB, at most
     MAX_DOCUMENTS_PER_ENTRY per application."""
-    _require(by, "competitions.change_entry", entry, _("You may not change this application."))
+    require(by, "competitions.change_entry", entry, _("You may not change this application."))
     moment = _now(now)
     head = upload.read(8)
     upload.seek(0)
@@ -399,7 +395,7 @@ def entry_attach(*, entry: Entry, by: Any, upload: UploadedFile, now: datetime.d
 def entry_detach(*, document: EntryDocument, by: Any, now: datetime.datetime | None = None) -> None:
     """Remove a document from a draft (before the deadline)."""
     entry = document.entry
-    _require(by, "competitions.change_entry", entry, _("You may not change this application."))
+    require(by, "competitions.change_entry", entry, _("You may not change this application."))
     moment = _now(now)
     with transaction.atomic():
         locked = _lock(entry)
@@ -424,7 +420,7 @@ def entry_submit(*, entry: Entry, by: Any, now: datetime.datetime | None = None)
     """Submit a draft before the deadline: every required answer given and the award's rules met (confirmations
     may follow). Emails the applicant a receipt, the nominee a request to confirm, and each partner that has not
     confirmed yet a request to confirm. A second submission, a late one or a broken rule changes nothing."""
-    _require(by, "competitions.change_entry", entry, _("You may not submit this application."))
+    require(by, "competitions.change_entry", entry, _("You may not submit this application."))
     moment = _now(now)
     with transaction.atomic():
         locked = _lock(entry)
@@ -470,7 +466,7 @@ def entry_submit(*, entry: Entry, by: Any, now: datetime.datetime | None = None)
 
 def entry_withdraw(*, entry: Entry, by: Any, now: datetime.datetime | None = None) -> Entry:
     """Withdraw an application (draft or submitted) before judging starts."""
-    _require(by, "competitions.change_entry", entry, _("You may not withdraw this application."))
+    require(by, "competitions.change_entry", entry, _("You may not withdraw this application."))
     moment = _now(now)
     with transaction.atomic():
         locked = _lock(entry)
@@ -514,7 +510,7 @@ def nomination_respond(*, entry: Entry, by: Any, accept: bool, now: datetime.dat
     The nominator hears either way."""
     if entry.category.kind != AwardKind.INFLUENCE_FIGURE:
         raise ChipTownError(_("Only nominations are confirmed by a nominee."), code="not_a_nomination")
-    _require(
+    require(
         by,
         "competitions.respond_nomination",
         entry,
@@ -561,7 +557,7 @@ def partnership_respond(
     declines it (the application is withdrawn). The lead applicant hears either way."""
     if entry.category.kind != AwardKind.BEST_PARTNER:
         raise ChipTownError(_("Only partnerships are confirmed by partners."), code="not_a_partnership")
-    _require(
+    require(
         by,
         "competitions.confirm_partnership",
         entry,
@@ -625,7 +621,7 @@ def entry_screen(
     again, confirmations included) or not eligible with a reason. The applicant is emailed the decision and
     the reason in their language. Deciding the same again, or screening a draft or a withdrawn application,
     is refused and changes nothing."""
-    _require(by, "competitions.screen_entry", entry, _("Only competition operators screen applications."))
+    require(by, "competitions.screen_entry", entry, _("Only competition operators screen applications."))
     moment = _now(now)
     reason = (reason or "").strip()
     if not eligible and not reason:

@@ -25,7 +25,8 @@ from chiptown.competitions.models import (
     Review,
     ReviewStatus,
 )
-from chiptown.core.errors import ChipTownError, PermissionDenied, Problem
+from chiptown.core.errors import ChipTownError, Problem
+from chiptown.core.rules import require
 from chiptown.core.services import audit_record, snapshot
 from chiptown.registry.models import ChipCategory, Organisation, Person
 
@@ -35,8 +36,7 @@ REASON_MAX = 255
 
 
 def _require(by: Any, perm: str, target: Any = None, message: str | None = None) -> None:
-    if not by.has_perm(perm, target):
-        raise PermissionDenied(message or _("Only operators may manage judges and assignments."))
+    require(by, perm, target, message or _("Only operators may manage judges and assignments."))
 
 
 def _deleted(rows: QuerySet[Any], model: type[Model]) -> int:

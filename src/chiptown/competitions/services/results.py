@@ -22,9 +22,10 @@ from django.utils.translation import gettext_noop, ngettext
 from chiptown.competitions import selectors
 from chiptown.competitions.models import Category, Certificate, Decision, Edition, Entry, EntryStatus
 from chiptown.competitions.selectors import in_award_order
-from chiptown.core.errors import ChipTownError, Conflict, PermissionDenied, Problem
+from chiptown.core.errors import ChipTownError, Conflict, Problem
 from chiptown.core.models import Job
 from chiptown.core.notifications import notify
+from chiptown.core.rules import require
 from chiptown.core.services import Progress, audit_record, job_create
 
 
@@ -68,8 +69,7 @@ def decisions_propose(*, category: Category, ranking: Sequence[Ranked]) -> list[
 
 
 def _require_operator(by: Any) -> None:
-    if not by.has_perm("competitions.decide_results"):
-        raise PermissionDenied(_("Only operators decide and publish results."))
+    require(by, "competitions.decide_results", None, _("Only operators decide and publish results."))
 
 
 def _refuse_if_published(edition: Edition) -> None:

@@ -19,6 +19,7 @@ from chiptown.competitions.models import Category, Edition
 from chiptown.competitions.services import editions as services
 from chiptown.competitions.views.lookups import edition_or_404
 from chiptown.core.errors import ChipTownError, PermissionDenied
+from chiptown.core.rules import require
 from chiptown.registry.models import pick_language
 
 
@@ -35,8 +36,7 @@ class AwardConverter:
 
 
 def _require_operator(request: HttpRequest) -> None:
-    if not request.user.has_perm("competitions.manage"):
-        raise PermissionDenied(_("Only competition operators may do this."))
+    require(request.user, "competitions.manage", None, _("Only competition operators may do this."))
 
 
 def _category_or_404(year: int, kind: str) -> Category:

@@ -37,6 +37,7 @@ from chiptown.competitions.views.lookups import category_or_404, edition_or_404
 from chiptown.core.errors import ChipTownError, PermissionDenied
 from chiptown.core.forms import show_problems
 from chiptown.core.models import Job
+from chiptown.core.rules import require
 from chiptown.registry import selectors as registry_selectors
 from chiptown.registry.models import ChipCategory
 
@@ -44,8 +45,7 @@ from chiptown.registry.models import ChipCategory
 
 
 def _require(request: HttpRequest, perm: str, target: Any = None) -> None:
-    if not request.user.has_perm(perm, target):
-        raise PermissionDenied(_("Only operators may manage judges and assignments."))
+    require(request.user, perm, target, _("Only operators may manage judges and assignments."))
 
 
 def _judge_or_404(pk: int) -> Judge:

@@ -21,7 +21,8 @@ from chiptown.competitions.models import Entry, Review
 from chiptown.competitions.services import ranking as ranking_services
 from chiptown.competitions.services import reviews as services
 from chiptown.competitions.views.lookups import category_or_404
-from chiptown.core.errors import ChipTownError, NotFound, PermissionDenied
+from chiptown.core.errors import ChipTownError, NotFound
+from chiptown.core.rules import require
 
 RANKING_PAGE_SIZE = 100
 CHART_WINDOW = 12  # entries shown on each side of the cut-off
@@ -31,8 +32,7 @@ RANKING_INLINE_MAX_REVIEWS = 500
 
 
 def _require(request: HttpRequest, perm: str, target: Any = None) -> None:
-    if not request.user.has_perm(perm, target):
-        raise PermissionDenied(_("Only operators may see this."))
+    require(request.user, perm, target, _("Only operators may see this."))
 
 
 # --- Progress and reminders ---------------------------------------------------------------------------------------

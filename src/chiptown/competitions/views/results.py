@@ -17,7 +17,8 @@ from chiptown.competitions import certificates, exports, selectors
 from chiptown.competitions.models import Category, Certificate
 from chiptown.competitions.services import results as services
 from chiptown.competitions.views.lookups import category_or_404, edition_or_404
-from chiptown.core.errors import ChipTownError, NotFound, PermissionDenied, Problem
+from chiptown.core.errors import ChipTownError, NotFound, Problem
+from chiptown.core.rules import require
 
 
 def ranking_for(category: Category) -> list[Any]:
@@ -26,8 +27,7 @@ def ranking_for(category: Category) -> list[Any]:
 
 
 def _require(request: HttpRequest, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied(_("Only operators may see this."))
+    require(request.user, perm, None, _("Only operators may see this."))
 
 
 # --- Public ------------------------------------------------------------------------------------------------------
