@@ -410,11 +410,11 @@ def run() -> dict[str, Any]:
         _admin(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
 
     return {
+        "machine": {"database": "postgresql", "database_version": _postgres_version()},
         "scale": {
             "people": PEOPLE,
             "seats": SEATS,
             "client_threads": CLIENT_THREADS,
-            "database": f"PostgreSQL {_postgres_version()} (the runner's own database above is not used)",
             "authentication": "API token" if AUTH != "session" else "logged-in session with CSRF header",
             "server": f"gunicorn gthread, {WORKERS} workers x {THREADS_PER_WORKER} threads, PostgreSQL, "
             "persistent connections (CONN_MAX_AGE=600)",
