@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 
 from chiptown.accounts.models import ApiToken, User
+from chiptown.core.addresses import absolute_url
 from chiptown.core.errors import ChipTownError
 from chiptown.core.services import audit_record
 
@@ -40,14 +41,14 @@ def api_token_revoke(*, user: User, token_id: int) -> None:
 def password_set_url(*, user: User) -> str:
     """An absolute one-time link where `user` chooses a password: for accounts made on someone's behalf (an invited
     speaker) and for forgotten passwords. It stops working once used, or when PASSWORD_RESET_TIMEOUT runs out."""
-    from django.conf import settings
     from django.contrib.auth.tokens import default_token_generator
     from django.urls import reverse
     from django.utils.encoding import force_bytes
     from django.utils.http import urlsafe_base64_encode
 
-    path = reverse(
-        "accounts:password_reset_confirm",
-        args=[urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)],
+    return absolute_url(
+        reverse(
+            "accounts:password_reset_confirm",
+            args=[urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)],
+        )
     )
-    return str(settings.SITE_URL).rstrip("/") + path

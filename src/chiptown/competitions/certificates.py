@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 
 from chiptown.competitions.models import Certificate
 from chiptown.competitions.selectors import entry_names
-from chiptown.competitions.services.results import absolute_url
+from chiptown.core.addresses import absolute_url
 
 
 def verification_url(certificate: Certificate) -> str:

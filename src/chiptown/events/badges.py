@@ -4,6 +4,7 @@ working (its nonce no longer matches)."""
 
 from django.core import signing
 
+from chiptown.core.addresses import absolute_url
 from chiptown.events.models import Registration
 
 _SALT = "chiptown.events.badge"
@@ -28,11 +29,9 @@ def badge_token_read(token: str) -> tuple[int, str] | None:
 def badge_url(registration: Registration) -> str:
     """The absolute address a badge's QR code holds: the check-in page for this badge. Staff who open it (with a
     phone's own camera app, say) can check the person in; anyone else learns only that it is a conference badge."""
-    from django.conf import settings
     from django.urls import reverse
 
-    path = reverse("events:checkin_token", args=[registration.event.slug, badge_token(registration)])
-    return settings.SITE_URL.rstrip("/") + path
+    return absolute_url(reverse("events:checkin_token", args=[registration.event.slug, badge_token(registration)]))
 
 
 _FEED_SALT = "chiptown.events.agenda-feed"

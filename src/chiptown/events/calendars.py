@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from chiptown.core.addresses import absolute_url
 from chiptown.core.i18n import join_list
 from chiptown.events.models import Event
 from chiptown.events.selectors import PublishedProgramme, PublishedSession
@@ -29,10 +30,6 @@ PRODID = "-//ChipTown//Conference programme//EN"
 
 def site_host() -> str:
     return urlsplit(settings.SITE_URL).hostname or "chiptown.invalid"
-
-
-def absolute_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
 
 
 def webcal_url(url: str) -> str:

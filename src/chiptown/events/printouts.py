@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from chiptown.events.calendars import absolute_url
+from chiptown.core.addresses import absolute_url
 from chiptown.events.selectors import PublishedProgramme
 
 CACHE_SECONDS = 24 * 3600

@@ -38,6 +38,7 @@ from chiptown.competitions.models import (
     PairRule,
     ReviewStatus,
 )
+from chiptown.core.addresses import absolute_url
 from chiptown.core.errors import ChipTownError, Conflict
 from chiptown.core.models import Job
 from chiptown.core.notifications import notify
@@ -461,7 +462,7 @@ def _notify_judges(*, category: Category, judges: Iterable[Judge], new_pairs: li
     per_judge = Counter(j for _e, j in new_pairs)
     if not per_judge:
         return 0
-    judge_url = settings.SITE_URL.rstrip("/") + reverse("competitions:judge_edition", args=[category.edition.year])
+    judge_url = absolute_url(reverse("competitions:judge_edition", args=[category.edition.year]))
     sent = 0
     for judge in judges:
         count = per_judge.get(judge.pk, 0)

@@ -12,7 +12,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import PurePath
 from typing import Any
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Prefetch
@@ -32,6 +31,7 @@ from chiptown.competitions.models import (
     EntryStatus,
     PartnershipMember,
 )
+from chiptown.core.addresses import absolute_url
 from chiptown.core.errors import ChipTownError, Conflict, PermissionDenied, Problem
 from chiptown.core.notifications import notify
 from chiptown.core.questions import clean_answers
@@ -143,7 +143,7 @@ def _after_commit(users: list[User], subject: str, template: str, context: dict[
     """Send once the write is committed: no email for a refused or rolled-back change, no mail server call
     while the entry row is locked."""
     if users:
-        full = {**context, "site_url": str(getattr(settings, "SITE_URL", "")).rstrip("/")}
+        full = {**context, "site_url": absolute_url()}
         transaction.on_commit(lambda: notify(users=users, subject=subject, template=template, context=full))
 
 

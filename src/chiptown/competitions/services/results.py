@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -22,6 +21,7 @@ from django.utils.translation import gettext_noop, ngettext
 from chiptown.competitions import selectors
 from chiptown.competitions.models import Category, Certificate, Decision, Edition, Entry, EntryStatus
 from chiptown.competitions.selectors import in_award_order
+from chiptown.core.addresses import absolute_url
 from chiptown.core.errors import ChipTownError, Conflict, Problem
 from chiptown.core.models import Job
 from chiptown.core.notifications import notify
@@ -49,11 +49,6 @@ class Proposal:
     entry: Entry
     proposed_rank: int
     proposed_winner: bool
-
-
-def absolute_url(path: str) -> str:
-    """An absolute address on this site, from SITE_URL (never from a request's Host header)."""
-    return settings.SITE_URL.rstrip("/") + path
 
 
 def decisions_propose(*, category: Category, ranking: Sequence[Ranked]) -> list[Proposal]:

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +24,7 @@ from django.utils.translation import gettext_noop
 from chiptown.competitions import conflicts
 from chiptown.competitions.models import Assignment, Category, EntryStatus, Review, ReviewStatus
 from chiptown.competitions.services.ranking import ranking_precompute_on_commit
+from chiptown.core.addresses import absolute_url
 from chiptown.core.errors import ChipTownError, Conflict, NotFound, PermissionDenied, Problem
 from chiptown.core.notifications import notify
 from chiptown.core.services import audit_record, snapshot
@@ -398,15 +398,10 @@ def review_reopen(*, review: Review, by: Any, reason: str) -> Review:
             "entry": entry,
             "category": entry.category,
             "reason": reason,
-            "review_url": _absolute(reverse("competitions:judge_review", args=[entry.pk])),
+            "review_url": absolute_url(reverse("competitions:judge_review", args=[entry.pk])),
         },
     )
     return locked
-
-
-def _absolute(path: str) -> str:
-    """An address on this site for an email, from SITE_URL (never from a request's Host header)."""
-    return settings.SITE_URL.rstrip("/") + path
 
 
 # --- Reminders ----------------------------------------------------------------------------------------------------
@@ -450,7 +445,7 @@ def reminders_send(*, category: Category, by: Any) -> RemindersSent:
     for assignment in unfinished:
         per_judge[assignment.judge_id].append(assignment)
     emails = 0
-    judge_url = _absolute(reverse("competitions:judge_edition", args=[category.edition.year]))
+    judge_url = absolute_url(reverse("competitions:judge_edition", args=[category.edition.year]))
     for assignments in per_judge.values():
         judge = assignments[0].judge
         emails += notify(

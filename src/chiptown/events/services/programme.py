@@ -22,6 +22,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from chiptown.core.addresses import absolute_url
 from chiptown.core.errors import ChipTownError, Conflict, Problem
 from chiptown.core.i18n import join_list
 from chiptown.core.models import Job
@@ -906,7 +907,7 @@ def _programme_url(event: Event) -> str:
         path = reverse("events:programme", args=[event.slug])
     except NoReverseMatch:
         return ""
-    return settings.SITE_URL.rstrip("/") + path
+    return absolute_url(path)
 
 
 def _emails_progress(done: int, total: int) -> str:

@@ -12,13 +12,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from chiptown.core.addresses import absolute_url
 from chiptown.core.errors import ChipTownError, Conflict, NotFound, PermissionDenied, Problem
 from chiptown.core.i18n import join_list
 from chiptown.core.models import Job
@@ -89,10 +89,6 @@ def _type_problems(attendee_type: Any, *, operator: bool) -> list[Problem]:
     return []
 
 
-def _site_url() -> str:
-    return str(getattr(settings, "SITE_URL", "")).rstrip("/")
-
-
 def _send_after_commit(registration_id: int, template: str, subject: str, context: dict[str, Any]) -> None:
     """An email about a registration once the write is committed (none for a refused or rolled-back change)."""
 
@@ -106,7 +102,7 @@ def _send_after_commit(registration_id: int, template: str, subject: str, contex
                 **context,
                 "registration": registration,
                 "event": registration.event,
-                "site_url": _site_url(),
+                "site_url": absolute_url(),
                 "my_url": reverse("events:my_registration", args=[registration.event.slug]),
             },
         )
@@ -433,7 +429,7 @@ def event_ics(*, event: Event) -> bytes:
         entry.add("location", event.venue)
     if event.description:
         entry.add("description", event.description)
-    entry.add("url", calendars.absolute_url(reverse("events:programme", args=[event.slug])))
+    entry.add("url", absolute_url(reverse("events:programme", args=[event.slug])))
     entry.add("status", "CONFIRMED")
     entry.add("transp", "OPAQUE")
     calendar.add_component(entry)
@@ -462,7 +458,7 @@ def registration_send_badge(*, registration: Registration) -> int:
         context={
             "registration": registration,
             "event": registration.event,
-            "site_url": _site_url(),
+            "site_url": absolute_url(),
             "my_url": reverse("events:my_registration", args=[registration.event.slug]),
             "badge_url": badges.badge_url(registration),
         },

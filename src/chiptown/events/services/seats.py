@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import NoReverseMatch, reverse
@@ -27,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from chiptown.accounts.models import Role
+from chiptown.core.addresses import absolute_url
 from chiptown.core.errors import ChipTownError, Conflict, NotFound, PermissionDenied, Problem
 from chiptown.core.notifications import notify
 from chiptown.core.rules import require
@@ -110,7 +110,7 @@ def _session_url(session: Session) -> str:
 def _email(users: list[Any], subject: str, template: str, context: dict[str, Any]) -> None:
     """Send once the write is committed: no email for a refused or rolled-back change."""
     if users:
-        full = {**context, "site_url": str(getattr(settings, "SITE_URL", "")).rstrip("/")}
+        full = {**context, "site_url": absolute_url()}
         transaction.on_commit(lambda: notify(users=users, subject=subject, template=template, context=full))
 
 

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from pathlib import PurePath
 from typing import Any
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
@@ -27,6 +26,7 @@ from PIL import Image
 
 from chiptown.accounts.models import Role, User
 from chiptown.accounts.services import password_set_url
+from chiptown.core.addresses import absolute_url
 from chiptown.core.errors import ChipTownError, Conflict, Problem
 from chiptown.core.notifications import notify
 from chiptown.core.rules import require
@@ -72,11 +72,6 @@ def event_starts_at(event: Event) -> datetime.datetime:
 
 def event_ended(event: Event, moment: datetime.datetime) -> bool:
     return moment.astimezone(event.zone).date() > event.ends_on
-
-
-def _site_url(path: str) -> str:
-    """An absolute address for an email, from SITE_URL (never from a request's Host header)."""
-    return str(settings.SITE_URL).rstrip("/") + path
 
 
 def _after_commit(send: Callable[[], Any]) -> None:
@@ -224,8 +219,8 @@ def speaker_invite(*, event: Event, person: Person, by: Any, now: datetime.datet
                     "event": event,
                     "speaker": invited,
                     "talks": talks,
-                    "my_talks_url": _site_url(my_talks),
-                    "login_url": _site_url(reverse("accounts:login")) + "?next=" + my_talks,
+                    "my_talks_url": absolute_url(my_talks),
+                    "login_url": absolute_url(reverse("accounts:login")) + "?next=" + my_talks,
                     # An account without a password (made now, or made earlier and never used) gets a one-time
                     # link to choose one.
                     "password_url": "" if user.has_usable_password() else password_set_url(user=user),
@@ -334,7 +329,7 @@ def speaker_remind(*, event: Event, by: Any) -> int:
     how many emails were sent."""
     require(by, "events.manage", event, _("Only operators may send reminders to speakers."))
     rows = selectors.speakers_to_remind(event=event)
-    my_talks_url = _site_url(reverse("events:my_talks", args=[event.slug]))
+    my_talks_url = absolute_url(reverse("events:my_talks", args=[event.slug]))
     sent = 0
     reminded: list[int] = []
     for row in rows:

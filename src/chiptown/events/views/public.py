@@ -16,6 +16,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from chiptown.core.addresses import absolute_url
 from chiptown.core.errors import ChipTownError, NotFound, Problem
 from chiptown.core.i18n import join_list
 from chiptown.events import badges, calendars, printouts, selectors
@@ -155,7 +156,7 @@ def link_bases(event: Event) -> dict[str, str]:
 
 
 def _feed_links(event: Event) -> dict[str, str]:
-    ical = calendars.absolute_url(reverse("events:ical", args=[event.slug]))
+    ical = absolute_url(reverse("events:ical", args=[event.slug]))
     return {"ical_url": ical, "webcal_url": calendars.webcal_url(ical)}
 
 

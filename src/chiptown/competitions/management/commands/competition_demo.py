@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from chiptown.competitions import demo
 from chiptown.competitions.models import AwardKind
-from chiptown.competitions.services.results import absolute_url
+from chiptown.core.addresses import absolute_url
 from chiptown.core.errors import ChipTownError
 from chiptown.core.i18n import join_list
 from chiptown.core.services import TerminalProgress

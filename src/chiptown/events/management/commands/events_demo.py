@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
+from chiptown.core.addresses import absolute_url
 from chiptown.core.errors import ChipTownError
 from chiptown.core.services import TerminalProgress
 from chiptown.events import demo
@@ -16,14 +17,8 @@ from chiptown.events.badges import badge_url
 from chiptown.events.models import Event
 
 
-def _absolute(path: str) -> str:
-    from django.conf import settings
-
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def _event_url(event: Event) -> str:
-    return _absolute(event.get_absolute_url())
+    return absolute_url(event.get_absolute_url())
 
 
 def _address(make: Callable[[], str]) -> str:
@@ -88,7 +83,7 @@ class Command(BaseCommand):
             % {
                 "checked_in": summary.checked_in,
                 "feedback": summary.feedback,
-                "url": _address(lambda: _absolute(reverse("events:feedback_results", args=[past.slug]))),
+                "url": _address(lambda: absolute_url(reverse("events:feedback_results", args=[past.slug]))),
             }
         )
 
@@ -97,7 +92,7 @@ class Command(BaseCommand):
         write(
             "  "
             + _("Public calendar feed: %(url)s")
-            % {"url": _address(lambda: _absolute(reverse("events:ical", args=[event.slug])))}
+            % {"url": _address(lambda: absolute_url(reverse("events:ical", args=[event.slug])))}
         )
         if summary.attendee_registration is not None:
             registration = summary.attendee_registration
@@ -112,14 +107,14 @@ class Command(BaseCommand):
                 + _("Programme version %(version)d is published; “%(title)s” was retimed since and waits to be "
                     "published: %(url)s")
                 % {"version": event.programme_version, "title": summary.retimed.display_title,
-                   "url": _address(lambda: _absolute(reverse("events:publish", args=[event.slug])))}
+                   "url": _address(lambda: absolute_url(reverse("events:publish", args=[event.slug])))}
             )  # fmt: skip
         if (full := summary.full_salon) is not None:
             write(
                 "  "
                 + _("“%(title)s” is full with %(waiting)d people on the waiting list: %(url)s")
                 % {"title": full.display_title, "waiting": summary.waiting,
-                   "url": _address(lambda: _absolute(full.get_absolute_url()))}
+                   "url": _address(lambda: absolute_url(full.get_absolute_url()))}
             )  # fmt: skip
         if summary.free_salon is not None:
             write("  " + _("“%(title)s” has seats free.") % {"title": summary.free_salon.display_title})
