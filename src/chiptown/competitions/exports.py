@@ -5,7 +5,6 @@ The rankings come in as arguments (selectors.category_ranking per category), so 
 rows and never recompute a ranking.
 """
 
-import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -18,6 +17,7 @@ from chiptown.competitions import selectors
 from chiptown.competitions.models import Category, Edition, Review
 from chiptown.competitions.services.reviews import rubric_criteria, weighted_score
 from chiptown.core.i18n import join_list
+from chiptown.core.spreadsheets import xlsx_bytes
 from chiptown.registry.models import pick_language
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -151,30 +151,13 @@ def ranking_rows(*, edition: Edition, rankings: Mapping[int, Sequence[Any]]) -> 
 
 def scores_xlsx(*, edition: Edition, rankings: Mapping[int, Sequence[Any]]) -> bytes:
     """Two sheets: every review, and every category's ranking."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook()
-    reviews_sheet = workbook.active
-    assert reviews_sheet is not None
-    reviews_sheet.title = _("Scores")[:31]
-    ranking_sheet = workbook.create_sheet(_("Ranking")[:31])
-    for sheet, (header, rows) in (
-        (reviews_sheet, score_rows(edition=edition)),
-        (ranking_sheet, ranking_rows(edition=edition, rankings=rankings)),
-    ):
-        sheet.append(header)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append(row)
-        sheet.freeze_panes = "A2"
-        for index, title in enumerate(header, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = max(10, len(title) + 4)
-    target = io.BytesIO()
-    workbook.save(target)
-    return target.getvalue()
+    return xlsx_bytes(
+        [
+            (_("Scores"), *score_rows(edition=edition)),
+            (_("Ranking"), *ranking_rows(edition=edition, rankings=rankings)),
+        ],
+        min_width=10,
+    )
 
 
 def summary_context(*, edition: Edition, rankings: Mapping[int, Sequence[Any]]) -> dict[str, Any]:

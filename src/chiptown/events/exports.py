@@ -7,15 +7,13 @@ own header row; the XLSX file has the same two tables on two sheets.
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
-from collections.abc import Iterable
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chiptown.core.spreadsheets import csv_bytes, xlsx_bytes
 from chiptown.events import selectors
 from chiptown.events.models import Event
 
@@ -24,7 +22,6 @@ CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-BOM = "\ufeff"  # so that Excel reads the CSV's Chinese as UTF-8
 
 
 def _local(event: Event, moment: datetime.datetime | None) -> str:
@@ -83,48 +80,20 @@ def session_attendance_table(*, event: Event) -> tuple[list[str], list[list[Any]
     return header, rows
 
 
-def _csv(tables: Iterable[tuple[list[str], list[list[Any]]]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    for index, (header, rows) in enumerate(tables):
-        if index:
-            writer.writerow([])
-        writer.writerow(header)
-        writer.writerows(rows)
-    return (BOM + buffer.getvalue()).encode("utf-8")
-
-
 def attendance_csv(*, event: Event) -> bytes:
     """The registrations, an empty line, then the closed-door attendance (with its own header)."""
-    return _csv([registration_table(event=event), session_attendance_table(event=event)])
+    return csv_bytes([registration_table(event=event), session_attendance_table(event=event)])
 
 
 def attendance_xlsx(*, event: Event) -> bytes:
     """Two sheets: the registrations and the closed-door attendance."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook()
-    first = workbook.active
-    assert first is not None
-    first.title = _("Registrations")[:31]
-    second = workbook.create_sheet(_("Closed-door attendance")[:31])
-    for sheet, (header, rows) in (
-        (first, registration_table(event=event)),
-        (second, session_attendance_table(event=event)),
-    ):
-        sheet.append(header)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append(row)
-        sheet.freeze_panes = "A2"
-        for index, title in enumerate(header, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = max(12, len(title) + 4)
-    target = io.BytesIO()
-    workbook.save(target)
-    return target.getvalue()
+    return xlsx_bytes(
+        [
+            (_("Registrations"), *registration_table(event=event)),
+            (_("Closed-door attendance"), *session_attendance_table(event=event)),
+        ],
+        min_width=12,
+    )
 
 
 def attendance_filename(event: Event, fmt: str) -> str:
@@ -154,4 +123,4 @@ def feedback_csv(*, event: Event) -> bytes:
         ]
         for answer in selectors.event_feedback(event=event)
     ]
-    return _csv([(header, rows)])
+    return csv_bytes([(header, rows)])

@@ -7,8 +7,6 @@ inside (HTMX swaps only 2xx answers, so a refusal shown in the box is a 200 ther
 session page on success and answers a refusal with its 4xx page.
 """
 
-import csv
-import io
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from chiptown.core.errors import ChipTownError, Conflict
 from chiptown.core.forms import show_problems
 from chiptown.core.rules import require
+from chiptown.core.spreadsheets import csv_bytes
 from chiptown.events import selectors
 from chiptown.events.forms_seats import InvitationForm, SignupForm
 from chiptown.events.models import Event, Invitation, Session, Signup, SignupStatus
@@ -246,24 +245,21 @@ def _signups_csv(event: Event, listing: selectors.SessionSignups) -> HttpRespons
     def local(value: Any) -> str:
         return value.astimezone(event.zone).strftime("%Y-%m-%d %H:%M") if value else ""
 
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(
-        [
-            _("Waiting-list position"),
-            _("Status"),
-            _("Name"),
-            _("Organisation"),
-            _("Email"),
-            _("Signed up"),
-            _("Offer open until"),
-            _("Confirmed"),
-            _("NDA accepted"),
-        ]
-    )
+    header = [
+        _("Waiting-list position"),
+        _("Status"),
+        _("Name"),
+        _("Organisation"),
+        _("Email"),
+        _("Signed up"),
+        _("Offer open until"),
+        _("Confirmed"),
+        _("NDA accepted"),
+    ]
+    rows = []
     for position, signup in listing.rows:
         name, organisation = _csv_name(signup)
-        writer.writerow(
+        rows.append(
             [
                 position or "",
                 signup.get_status_display(),
@@ -276,7 +272,7 @@ def _signups_csv(event: Event, listing: selectors.SessionSignups) -> HttpRespons
                 local(signup.nda_accepted_at),
             ]
         )
-    response = HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(csv_bytes([(header, rows)]), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{event.slug}-session-{listing.session.pk}-signups.csv"'
     return response
 
