@@ -41,3 +41,15 @@ def notify(
                 message.attach(filename, content, mimetype)
         sent += message.send()
     return sent
+
+
+def notify_on_commit(users: list[Any], subject: str, template: str, context: dict[str, Any]) -> None:
+    """notify() once the current transaction commits: no email for a refused or rolled-back change, and no call to
+    the mail server while the service still holds its row locks. The context gains `site_url`."""
+    from django.db import transaction
+
+    from chiptown.core.addresses import absolute_url
+
+    if users:
+        full = {**context, "site_url": absolute_url()}
+        transaction.on_commit(lambda: notify(users=users, subject=subject, template=template, context=full))

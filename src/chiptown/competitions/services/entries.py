@@ -31,9 +31,8 @@ from chiptown.competitions.models import (
     EntryStatus,
     PartnershipMember,
 )
-from chiptown.core.addresses import absolute_url
 from chiptown.core.errors import ChipTownError, Conflict, PermissionDenied, Problem
-from chiptown.core.notifications import notify
+from chiptown.core.notifications import notify_on_commit
 from chiptown.core.questions import clean_answers
 from chiptown.core.rules import require
 from chiptown.core.services import audit_record, snapshot
@@ -137,14 +136,6 @@ def applicant_users(entry: Entry) -> list[User]:
     if creator is not None and creator.is_active and creator.role != Role.OPERATOR:
         return [creator]
     return _representatives([entry.organisation_id] if entry.organisation_id else [])
-
-
-def _after_commit(users: list[User], subject: str, template: str, context: dict[str, Any]) -> None:
-    """Send once the write is committed: no email for a refused or rolled-back change, no mail server call
-    while the entry row is locked."""
-    if users:
-        full = {**context, "site_url": absolute_url()}
-        transaction.on_commit(lambda: notify(users=users, subject=subject, template=template, context=full))
 
 
 # --- Drafts ------------------------------------------------------------------------------------------------------
@@ -443,11 +434,11 @@ def entry_submit(*, entry: Entry, by: Any, now: datetime.datetime | None = None)
         locked.save()
         audit_record(actor=by, action="entry.submit", target=locked, before=before, after=_entry_snapshot(locked))
         context = {"entry": locked, "category": locked.category, "edition": locked.category.edition}
-        _after_commit(
+        notify_on_commit(
             applicant_users(locked), gettext_noop("Application received"), "competitions/email/submitted.txt", context
         )
         if locked.person is not None and locked.person.user is not None:
-            _after_commit(
+            notify_on_commit(
                 [locked.person.user],
                 gettext_noop("You have been nominated: please confirm"),
                 "competitions/email/nomination_request.txt",
@@ -455,7 +446,7 @@ def entry_submit(*, entry: Entry, by: Any, now: datetime.datetime | None = None)
             )
         pending = list(locked.partners.filter(confirmed_at__isnull=True).values_list("organisation_id", flat=True))
         if pending:
-            _after_commit(
+            notify_on_commit(
                 _representatives(pending),
                 gettext_noop("Please confirm a Best Partner application"),
                 "competitions/email/partnership_request.txt",
@@ -536,7 +527,7 @@ def nomination_respond(*, entry: Entry, by: Any, accept: bool, now: datetime.dat
             before=before,
             after=_entry_snapshot(locked),
         )
-        _after_commit(
+        notify_on_commit(
             applicant_users(locked),
             gettext_noop("Nomination confirmed") if accept else gettext_noop("Nomination declined"),
             "competitions/email/nomination_response.txt",
@@ -600,7 +591,7 @@ def partnership_respond(
             before={**before, "partner_answer": None},
             after={**after, "partner_answer": {"organisation": member.organisation_id, "confirmed": bool(accept)}},
         )
-        _after_commit(
+        notify_on_commit(
             applicant_users(locked),
             gettext_noop("Partner confirmed your application")
             if accept
@@ -667,7 +658,7 @@ def entry_screen(
         locked.screening_reason = reason
         locked.save()
         audit_record(actor=by, action="entry.screen", target=locked, before=before, after=_entry_snapshot(locked))
-        _after_commit(
+        notify_on_commit(
             applicant_users(locked),
             gettext_noop("Eligibility decision on your application"),
             "competitions/email/eligibility.txt",

@@ -26,9 +26,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from chiptown.accounts.models import Role
-from chiptown.core.addresses import absolute_url
 from chiptown.core.errors import ChipTownError, Conflict, NotFound, PermissionDenied, Problem
-from chiptown.core.notifications import notify
+from chiptown.core.notifications import notify_on_commit
 from chiptown.core.rules import require
 from chiptown.core.services import audit_record, snapshot
 from chiptown.events import selectors
@@ -107,13 +106,6 @@ def _session_url(session: Session) -> str:
         return reverse("events:seat_box", args=[session.event.slug, session.pk])
 
 
-def _email(users: list[Any], subject: str, template: str, context: dict[str, Any]) -> None:
-    """Send once the write is committed: no email for a refused or rolled-back change."""
-    if users:
-        full = {**context, "site_url": absolute_url()}
-        transaction.on_commit(lambda: notify(users=users, subject=subject, template=template, context=full))
-
-
 def _schedule_expiry(*, session_id: int, offered_until: datetime.datetime) -> None:
     """Queue the pass-on of an offer at its deadline, where the task backend can run a task later. Where it
     cannot (the immediate backend in tests), the lazy expiry and the cron command do it."""
@@ -182,7 +174,7 @@ def _pass_seat_on(*, session: Session, by: Any, now: datetime.datetime) -> Signu
     audit_record(
         actor=by, action="events.signup.offer", target=head, before=before, after=snapshot(head, SIGNUP_FIELDS)
     )
-    _email(
+    notify_on_commit(
         [head.registration.user],
         gettext_noop("A seat is free for you"),
         "events/email/seat_offer.txt",
@@ -221,7 +213,7 @@ def _expire_due(*, session: Session, now: datetime.datetime) -> list[Signup]:
     for signup in due:
         _end(signup, SignupStatus.EXPIRED, by=None, action="events.signup.expire", now=now)
     if due:
-        _email(
+        notify_on_commit(
             [s.registration.user for s in due],
             gettext_noop("Your seat offer ran out"),
             "events/email/seat_offer_expired.txt",
@@ -621,7 +613,7 @@ def invitation_remove(*, invitation: Invitation, by: Any, now: datetime.datetime
             _end(signup, SignupStatus.CANCELLED, by=by, action="events.signup.uninvited", now=now)
         for _seat in range(freed):
             _pass_seat_on(session=session, by=by, now=now)
-        _email(
+        notify_on_commit(
             [s.registration.user for s in dropped],
             gettext_noop("Your place in a closed-door session was cancelled"),
             "events/email/seat_uninvited.txt",

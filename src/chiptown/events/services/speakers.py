@@ -12,7 +12,6 @@ import io
 import secrets
 import warnings
 import zipfile
-from collections.abc import Callable
 from pathlib import PurePath
 from typing import Any
 
@@ -72,11 +71,6 @@ def event_starts_at(event: Event) -> datetime.datetime:
 
 def event_ended(event: Event, moment: datetime.datetime) -> bool:
     return moment.astimezone(event.zone).date() > event.ends_on
-
-
-def _after_commit(send: Callable[[], Any]) -> None:
-    """Email once the write is committed: nothing for a refused or rolled-back change."""
-    transaction.on_commit(send)
 
 
 # --- Invitations -------------------------------------------------------------------------------------------------
@@ -229,7 +223,7 @@ def speaker_invite(*, event: Event, person: Person, by: Any, now: datetime.datet
                 },
             )
 
-        _after_commit(send)
+        transaction.on_commit(send)  # nothing for a refused or rolled-back change
     return speaker
 
 
