@@ -233,14 +233,6 @@ def offer_decline(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase:
 # --- Operators: the sign-up list and the invitation list ----------------------------------------------------------
 
 
-def _csv_name(signup: Signup) -> tuple[str, str]:
-    user = signup.registration.user
-    person = getattr(user, "person", None)  # None when the account has no registry person
-    name = person.display_name if person is not None else (user.get_full_name() or user.get_username())
-    organisation = (person.organisation if person is not None else None) or user.organisation
-    return str(name), organisation.display_name if organisation is not None else ""
-
-
 def _signups_csv(event: Event, listing: selectors.SessionSignups) -> HttpResponse:
     def local(value: Any) -> str:
         return value.astimezone(event.zone).strftime("%Y-%m-%d %H:%M") if value else ""
@@ -258,14 +250,14 @@ def _signups_csv(event: Event, listing: selectors.SessionSignups) -> HttpRespons
     ]
     rows = []
     for position, signup in listing.rows:
-        name, organisation = _csv_name(signup)
+        user = signup.registration.user
         rows.append(
             [
                 position or "",
                 signup.get_status_display(),
-                name,
-                organisation,
-                signup.registration.user.email,
+                selectors.person_name(user),
+                selectors.person_organisation(user),
+                user.email,
                 local(signup.created_at),
                 local(signup.offered_until) if signup.status == SignupStatus.OFFERED else "",
                 local(signup.confirmed_at),
