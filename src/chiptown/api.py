@@ -100,10 +100,12 @@ def _mount() -> None:
     from chiptown.core.api import router as core_router
     from chiptown.events.api import router as events_router
     from chiptown.registry.api import router as registry_router
+    from chiptown.reports.api import router as reports_router
 
     api.add_router("/jobs", core_router)
     api.add_router("/competition", competition_router)
     api.add_router("/events", events_router)
+    api.add_router("/reports", reports_router)
     api.add_router("/", registry_router)
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("core/", include("chiptown.core.urls")),
     path("competition/", include("chiptown.competitions.urls")),
     path("events/", include("chiptown.events.urls")),
+    path("reports/", include("chiptown.reports.urls")),
     path("", include("chiptown.registry.urls")),
 ]
 

@@ -1,0 +1,13 @@
+"""Who may do what with the analytics and reports: operators run them; published editions are public."""
+
+import rules
+
+from chiptown.core.rules import is_operator
+
+# The analyses name every organisation's dependencies and weak points: programme staff only.
+rules.add_perm("reports.view_analytics", is_operator)
+rules.add_perm("reports.run_scenario", is_operator)
+rules.add_perm("reports.change_billofmaterials", is_operator)
+rules.add_perm("reports.change_reportedition", is_operator)
+# A published edition is the park's public report; drafts are for operators.
+rules.add_perm("reports.view_published_report", rules.always_allow)

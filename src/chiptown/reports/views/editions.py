@@ -1,0 +1,5 @@
+"""Pages: editions (see urls.py)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
