@@ -151,3 +151,28 @@ def attraction_profiles_load(chain: ChainColumns, *, on: datetime.date | None = 
     return AttractionProfiles(
         size_band=size_band, iatf=iatf, qualifications=supplier_qualifications_load(chain, on=day)
     )
+
+
+# --- Report editions ---
+
+from django.db.models import QuerySet  # noqa: E402
+
+from chiptown.reports.models import ReportDocument, ReportEdition  # noqa: E402
+
+
+def report_editions(*, include_drafts: bool) -> QuerySet[ReportEdition]:
+    """Editions newest first, without their snapshot and figures (list pages never need them)."""
+    editions = ReportEdition.objects.defer("snapshot", "figures").select_related("job").order_by("-year")
+    return editions if include_drafts else editions.filter(status=ReportEdition.Status.PUBLISHED)
+
+
+def report_edition(*, year: int) -> ReportEdition | None:
+    return ReportEdition.objects.defer("snapshot").select_related("job").filter(year=year).first()
+
+
+def report_documents(*, edition: ReportEdition) -> list[ReportDocument]:
+    return list(edition.documents.defer("content").order_by("language", "kind"))
+
+
+def report_document(*, edition: ReportEdition, language: str, kind: str) -> ReportDocument | None:
+    return edition.documents.filter(language=language, kind=kind).first()
