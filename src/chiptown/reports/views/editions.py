@@ -154,7 +154,7 @@ def _document(request: HttpRequest, year: int, language: str, kind: str) -> Repo
 
 
 @require_GET
-@csp_replace(DOCUMENT_POLICY)
+@csp_replace(DOCUMENT_POLICY)  # type: ignore[arg-type]  # django-csp types views as taking the request alone
 def edition_html(request: HttpRequest, year: int, language: str) -> HttpResponse:
     document = _document(request, year, language, ReportDocument.Kind.HTML)
     return HttpResponse(bytes(document.content), content_type="text/html; charset=utf-8")
