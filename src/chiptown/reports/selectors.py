@@ -34,8 +34,13 @@ def _codes(values: list[str]) -> tuple[np.ndarray, tuple[str, ...]]:
     return np.fromiter((index[v] for v in values), dtype=np.int32, count=len(values)), labels
 
 
-def chain_columns_load(*, statuses: Iterable[str] = COUNTED_STATUSES) -> ChainColumns:
-    """The whole chain as columns, in three queries (categories, organisations, links), no model instances."""
+def chain_columns_load(
+    *, statuses: Iterable[str] = COUNTED_STATUSES, started_by: datetime.date | None = None
+) -> ChainColumns:
+    """The whole chain as columns, in three queries (categories, organisations, links), no model instances.
+
+    `started_by` keeps only the links whose start date is on or before that day (or unknown): the chain as it stood
+    then, as far as the registry can tell (it keeps no end dates, so a link that has ended since is not seen)."""
     category_codes = tuple(ChipCategory.objects.order_by("position", "code").values_list("code", flat=True))
     organisations = list(Organisation.objects.order_by("id").values_list("id", "country", "province", "in_park"))
     organisation_ids = np.fromiter((row[0] for row in organisations), dtype=np.int64, count=len(organisations))
@@ -44,9 +49,11 @@ def chain_columns_load(*, statuses: Iterable[str] = COUNTED_STATUSES) -> ChainCo
     in_park = np.fromiter((row[3] for row in organisations), dtype=bool, count=len(organisations))
     domestic = np.fromiter((row[1] == "CN" for row in organisations), dtype=bool, count=len(organisations))
 
+    counted = SupplyLink.objects.filter(status__in=list(statuses))
+    if started_by is not None:
+        counted = counted.filter(Q(since__isnull=True) | Q(since__lte=started_by))
     links = list(
-        SupplyLink.objects.filter(status__in=list(statuses))
-        .order_by()
+        counted.order_by()
         .values_list("supplier_id", "buyer_id", "category_id", "share")
     )
     count = len(links)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import math
 import time
@@ -183,9 +184,16 @@ def report_start(*, year: int, by: Any) -> tuple[ReportEdition, Job]:
     return edition, job
 
 
-def report_build(*, edition: ReportEdition, by: Any = None, progress: Progress = no_progress) -> dict[str, Any]:
-    """Take the snapshot, compute the figures and render every document, then write them all in one transaction:
-    a failure anywhere leaves the edition exactly as it was (no half-written report)."""
+def report_build(
+    *,
+    edition: ReportEdition,
+    by: Any = None,
+    progress: Progress = no_progress,
+    as_of: datetime.date | None = None,
+) -> dict[str, Any]:
+    """Take the snapshot (of the registry today, or of the links started by `as_of`), compute the figures and
+    render every document, then write them all in one transaction: a failure anywhere leaves the edition exactly
+    as it was (no half-written report)."""
     from chiptown.reports.documents import report_html, report_pdf
     from chiptown.reports.figures import figures_build_all
     from chiptown.reports.snapshots import snapshot_encode, snapshot_is_demo, snapshot_take
@@ -194,7 +202,7 @@ def report_build(*, edition: ReportEdition, by: Any = None, progress: Progress =
     if edition.is_published:
         raise ChipTownError(_("A published report cannot be rebuilt."), code="report_published", status=409)
     progress(2, _("Reading the registry"))
-    data = snapshot_take(year=edition.year)
+    data = snapshot_take(year=edition.year, as_of=as_of)
     encoded, sha256 = snapshot_encode(data)
     progress(15, _("Computing the figures"))
     previous = ReportEdition.objects.filter(year__lt=edition.year, built_at__isnull=False).order_by("-year").first()

@@ -33,14 +33,16 @@ FORMAT = 1
 
 
 def snapshot_take(*, year: int, as_of: datetime.date | None = None) -> dict[str, Any]:
-    """Everything a report for `year` is computed from, read from the database as it stands now."""
+    """Everything a report for `year` is computed from, read from the database as it stands now; with an `as_of`
+    day in the past, the links are those that had started by then (`selectors.chain_columns_load`)."""
     from chiptown.reports import contributions
     from chiptown.reports.models import BillOfMaterials
     from chiptown.reports.outlook import nev_sales_history
     from chiptown.reports.selectors import COUNTED_STATUSES, attraction_profiles_load, chain_columns_load
 
-    day = as_of or timezone.localdate()
-    chain = chain_columns_load()
+    today = timezone.localdate()
+    day = as_of or today
+    chain = chain_columns_load(started_by=day if day < today else None)
     profiles = attraction_profiles_load(chain, on=day)
     qualifications = profiles.qualifications
 
