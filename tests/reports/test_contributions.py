@@ -505,3 +505,14 @@ def test_the_conference_partial_of_an_upcoming_event_has_no_attendance_or_feedba
     assert "published programme only" in english
     assert "Closed-door workshops planned: 1" in english
     assert "Attendance rate" not in english and "Best-rated sessions" not in english
+
+
+def test_the_snapshot_keeps_both_summaries_as_plain_json(edition: Edition, conference: dict[str, Any]) -> None:
+    from chiptown.reports.snapshots import snapshot_decode, snapshot_encode, snapshot_take
+
+    snapshot = snapshot_take(year=2031)
+    decoded = snapshot_decode(snapshot_encode(snapshot)[0])
+
+    assert decoded["competition"] == contributions.competition_summary(year=2031)
+    assert decoded["conference"] is None  # the conference was in 2027
+    assert snapshot_take(year=2027)["conference"] == contributions.conference_summary(year=2027)
