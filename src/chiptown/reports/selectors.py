@@ -183,3 +183,42 @@ def report_documents(*, edition: ReportEdition) -> list[ReportDocument]:
 
 def report_document(*, edition: ReportEdition, language: str, kind: str) -> ReportDocument | None:
     return edition.documents.filter(language=language, kind=kind).first()
+
+
+# --- Analyses pages ---
+
+from chiptown.registry.models import pick_language  # noqa: E402  (kept inside this block)
+from chiptown.reports.models import BillOfMaterials  # noqa: E402
+
+
+def organisation_names(*, ids: Iterable[int]) -> dict[int, tuple[str, bool]]:
+    """Display name (active language) and demo flag of each organisation id, in one query."""
+    wanted = sorted({int(pk) for pk in ids})
+    if not wanted:
+        return {}
+    rows = Organisation.objects.filter(pk__in=wanted).order_by().values_list("id", "name_zh", "name_en", "is_demo")
+    return {pk: (pick_language(zh, en), bool(demo)) for pk, zh, en, demo in rows}
+
+
+def category_names() -> dict[str, str]:
+    """Every chip category's display name (active language) by code, in one query."""
+    rows = ChipCategory.objects.order_by("position", "code").values_list("code", "name_zh", "name_en")
+    return {code: pick_language(zh, en) for code, zh, en in rows}
+
+
+def registry_has_demo() -> bool:
+    """True when any organisation in the registry is generated demo data (its figures must say so)."""
+    return Organisation.objects.filter(is_demo=True).exists()
+
+
+def bills_of_materials() -> list[BillOfMaterials]:
+    return list(BillOfMaterials.objects.order_by("-is_default", "name_en", "pk"))
+
+
+def bill_of_materials(*, pk: int) -> BillOfMaterials | None:
+    return BillOfMaterials.objects.filter(pk=pk).first()
+
+
+def default_bill_of_materials() -> BillOfMaterials | None:
+    """The bill of materials the report weighs a whole vehicle by, if one is chosen."""
+    return BillOfMaterials.objects.filter(is_default=True).first()
