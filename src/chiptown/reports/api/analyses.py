@@ -12,7 +12,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from chiptown.core import rules
 from chiptown.core.api import write_auth
@@ -494,10 +494,10 @@ def bom_detail(request: HttpRequest, bom_id: int) -> BillOfMaterials:
 
 
 @router.post("/boms", response={201: BomOut})
-def bom_create(request: HttpRequest, payload: BomIn) -> tuple[int, BillOfMaterials]:
+def bom_create(request: HttpRequest, payload: BomIn) -> Any:
     """A new bill of materials; is_default makes it the report's (and unchooses the previous one)."""
     bom = services.bom_save(by=request.user, **payload.dict())
-    return 201, bom
+    return Status(201, bom)
 
 
 @router.put("/boms/{bom_id}", response=BomOut)
