@@ -502,3 +502,12 @@ def test_bom_writes_are_refused_to_others(rep_client: Client, small_bom: BillOfM
     small_bom.refresh_from_db()
     assert BillOfMaterials.objects.count() == 1
     assert small_bom.counts == {"control": 10, "power": 30, "memory": 5}
+
+
+def test_a_stale_category_in_the_filter_is_left_out_and_the_rest_applies(
+    operator_client: Client, small_chain: SmallChain
+) -> None:
+    page = operator_client.get(reverse("reports:concentration"), {"category": "warp_drive", "foreign": "on"}).context[
+        "page"
+    ]
+    assert [r.supplier.name for r in page.object_list] == ["Fremd GmbH"]

@@ -522,7 +522,7 @@ def outlook_chart(result: Outlook, *, width: int = 640, height: int = 280) -> Ch
     while top_value / step > 6:
         step *= 2
     y_ticks = tuple(
-        (round(y(v), 1), _("%(millions)s m") % {"millions": f"{v / 1e6:g}"})
+        (round(y(v), 1), _("%(millions)s million") % {"millions": f"{v / 1e6:g}"})
         for v in np.arange(0, top_value + 1, step).tolist()
     )
     return Chart(

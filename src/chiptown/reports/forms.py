@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chiptown.reports import analyses
 from chiptown.reports.models import BillOfMaterials
+from chiptown.reports.outlook import OutlookAssumptions
 
 # --- Analyses: the localisation page's choice of bill of materials, the single-source filters, the outlook ---
 
@@ -33,8 +34,9 @@ class SingleSourceFilterForm(forms.Form):
         self.fields["category"].choices = choices  # type: ignore[attr-defined]
 
     def to_filter(self) -> analyses.SingleSourceFilter:
-        """The filter; an invalid field (an unknown category) is ignored, as a stale link should still show rows."""
-        data = self.cleaned_data if self.is_valid() else {}
+        """The filter; an invalid field (an unknown category) is left out, as a stale link should still show rows."""
+        self.is_valid()  # cleaned_data keeps the valid fields only
+        data = self.cleaned_data
         return analyses.SingleSourceFilter(
             category=data.get("category") or "",
             foreign_only=bool(data.get("foreign")),
@@ -54,10 +56,14 @@ class OutlookForm(forms.Form):
     def __init__(self, *args: Any, categories: dict[str, str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         names = categories or {}
+        defaults = OutlookAssumptions()
+        for name in analyses.ASSUMPTION_FIELDS:
+            self.fields[name].widget.attrs["placeholder"] = f"{getattr(defaults, name):g}"
         for code, share in analyses.default_mix().items():
             self.fields[analyses.MIX_PREFIX + code] = forms.FloatField(
                 label=names.get(code, code), required=False, help_text=f"{share:g}"
             )
+            self.fields[analyses.MIX_PREFIX + code].widget.attrs["placeholder"] = f"{share:g}"
 
     @property
     def mix_fields(self) -> list[forms.BoundField]:
