@@ -2,7 +2,8 @@
 
 Pure: takes the chain, the qualifications, `scenarios.simulate`'s result and the names already read (see
 `selectors.organisation_names` and `selectors.category_names`); no ORM here. Lost links are listed exposed first
-(TTR > TTS), then by the share of the buyer's volume they carried, so the page's first rows are the ones that hurt.
+(TTR > TTS), then by how far recovery outlasts stock (TTR - TTS, largest first), then by the share of the buyer's
+volume they carried (then by supplier, buyer and category id), so the page's first rows are the ones that hurt.
 """
 
 from __future__ import annotations
@@ -126,8 +127,18 @@ class Outcome:
 
 def _ordered_links(chain: ChainColumns, result: ScenarioResult) -> list[dict[str, Any]]:
     rows = result.link_rows(chain)
-    # Stable: within equal keys the engine's order (by link) stays.
-    return sorted(rows, key=lambda row: (not row["exposed"], -row["effective_share"]))
+    position = {code: i for i, code in enumerate(chain.category_codes)}
+    return sorted(
+        rows,
+        key=lambda row: (
+            not row["exposed"],
+            row["tts_days"] - row["ttr_days"],
+            -row["effective_share"],
+            row["supplier_id"],
+            row["buyer_id"],
+            position[row["category"]],
+        ),
+    )
 
 
 def outcome(
