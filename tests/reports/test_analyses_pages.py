@@ -503,3 +503,45 @@ def test_a_stale_category_in_the_filter_is_left_out_and_the_rest_applies(
         "page"
     ]
     assert [r.supplier.name for r in page.object_list] == ["Fremd GmbH"]
+
+
+@pytest.mark.parametrize(
+    ("name", "queries"),
+    [
+        ("reports:dashboard", 10),
+        ("reports:localisation", 10),
+        ("reports:concentration", 9),
+        ("reports:chokepoints", 9),
+        ("reports:attraction", 13),
+        ("reports:boms", 5),
+    ],
+)
+def test_analysis_pages_cost_a_constant_number_of_queries(
+    name: str,
+    queries: int,
+    operator_client: Client,
+    small_chain: SmallChain,
+    small_bom: BillOfMaterials,
+    django_assert_max_num_queries: Any,
+) -> None:
+    with django_assert_max_num_queries(queries):
+        assert operator_client.get(reverse(name)).status_code == 200
+    for _n in range(15):
+        buyer = OrganisationFactory.create(in_park=True)
+        SupplyLinkFactory(supplier=small_chain.fremd, buyer=buyer, category=category("memory"), share=None)
+        SupplyLinkFactory(buyer=buyer, category=category("power"), share=50)
+    with django_assert_max_num_queries(queries):
+        assert operator_client.get(reverse(name)).status_code == 200
+
+
+def test_exports_of_demo_figures_say_so(operator_client: Client, small_chain: SmallChain) -> None:
+    plain = _csv(operator_client.get(reverse("reports:chokepoints"), {"format": "csv"}))
+    assert plain[-1][:3] == ["3", str(small_chain.alpha.pk), "Alpha Chips"]
+    OrganisationFactory(name_en="Generated Co", is_demo=True)
+    table = _csv(operator_client.get(reverse("reports:chokepoints"), {"format": "csv"}))
+    assert table[-3:] == [[], ["Note"], ["Demo data: these figures are generated, not real."]]
+
+
+def test_names_follow_the_language(operator_client: Client, small_chain: SmallChain) -> None:
+    response = operator_client.get(reverse("reports:chokepoints"), headers={"accept-language": "zh-hans"})
+    assert [row.organisation.name for row in response.context["rows"]] == ["弗雷姆德", "布拉沃功率", "阿尔法芯片"]
