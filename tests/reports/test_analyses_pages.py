@@ -545,3 +545,23 @@ def test_exports_of_demo_figures_say_so(operator_client: Client, small_chain: Sm
 def test_names_follow_the_language(operator_client: Client, small_chain: SmallChain) -> None:
     response = operator_client.get(reverse("reports:chokepoints"), headers={"accept-language": "zh-hans"})
     assert [row.organisation.name for row in response.context["rows"]] == ["弗雷姆德", "布拉沃功率", "阿尔法芯片"]
+
+
+def test_a_bill_of_materials_that_no_longer_fits_shows_why_instead_of_failing(
+    operator_client: Client, small_chain: SmallChain
+) -> None:
+    stale = BillOfMaterials.objects.create(name_en="Stale", counts={"warp_drive": 3}, is_default=True)
+    for name in ("reports:dashboard", "reports:localisation"):
+        response = operator_client.get(reverse(name))
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert "“warp_drive” is not a chip category." in body
+        assert reverse("reports:bom_edit", args=[stale.pk]) in body
+
+
+def test_concentration_export_xlsx_has_a_sheet_per_table(operator_client: Client, small_chain: SmallChain) -> None:
+    response = operator_client.get(reverse("reports:concentration"), {"format": "xlsx"})
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["Concentration", "Single sources"]
+    single = [list(row) for row in workbook["Single sources"].iter_rows(values_only=True)]
+    assert [row[6] for row in single[1:]] == ["Fremd GmbH", "Bravo Power"]
