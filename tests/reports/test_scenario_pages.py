@@ -135,6 +135,9 @@ def test_a_province_and_changed_days(operator_client: Client, registry: Scenario
     scenario = response.context["scenario"]
     assert scenario.requalification_days == {"power": 365.0}
     assert scenario.inventory_days == {}
+    # The overrides table starts open when one is filled in, so the reader sees what was changed.
+    assert '<details class="scenario-overrides" open>' in response.content.decode()
+    assert '<details class="scenario-overrides">' in operator_client.get(PAGE, {"country": "DE"}).content.decode()
 
 
 def test_suppliers_as_a_comma_list_or_repeated_are_the_same_scenario(operator_client: Client, registry):

@@ -147,6 +147,14 @@ class ScenarioForm(forms.Form):
             for code in self.category_codes
         ]
 
+    def overrides_given(self) -> bool:
+        """True when any per-category time is filled in (the overrides table then starts open)."""
+        return self.is_bound and any(
+            str(self.data.get(f"{prefix}_{code}", "")).strip()
+            for code in self.category_codes
+            for prefix in ("ttr", "tts")
+        )
+
     def selected_supplier_ids(self) -> list[int]:
         """The suppliers the form names (ids and the added one), also when another field is wrong."""
         cleaned = getattr(self, "cleaned_data", {})
