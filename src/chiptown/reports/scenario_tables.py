@@ -125,20 +125,27 @@ class Outcome:
     losses_by_category: tuple[CategoryLoss, ...]
 
 
-def _ordered_links(chain: ChainColumns, result: ScenarioResult) -> list[dict[str, Any]]:
-    rows = result.link_rows(chain)
-    position = {code: i for i, code in enumerate(chain.category_codes)}
-    return sorted(
-        rows,
-        key=lambda row: (
-            not row["exposed"],
-            row["tts_days"] - row["ttr_days"],
-            -row["effective_share"],
-            row["supplier_id"],
-            row["buyer_id"],
-            position[row["category"]],
-        ),
-    )
+def _link_rows(chain: ChainColumns, result: ScenarioResult, limit: int | None) -> list[dict[str, Any]]:
+    """`result.link_rows` in the order above, only the first `limit` built (a country can lose 100,000s)."""
+    links = result.lost_links
+    share = chain.effective_share[links]
+    supplier_id = chain.organisation_ids[chain.supplier[links]]
+    buyer_id = chain.organisation_ids[chain.buyer[links]]
+    category = chain.category[links]
+    # lexsort: last key first -> exposed, TTR - TTS largest, share largest, then ids.
+    order = np.lexsort((category, buyer_id, supplier_id, -share, result.tts_days - result.ttr_days, ~result.exposed))
+    return [
+        {
+            "supplier_id": int(supplier_id[i]),
+            "buyer_id": int(buyer_id[i]),
+            "category": chain.category_codes[int(category[i])],
+            "effective_share": float(share[i]),
+            "ttr_days": float(result.ttr_days[i]),
+            "tts_days": float(result.tts_days[i]),
+            "exposed": bool(result.exposed[i]),
+        }
+        for i in order[:limit].tolist()
+    ]
 
 
 def outcome(
@@ -153,8 +160,7 @@ def outcome(
 ) -> Outcome:
     """The run in rows with names; `names` is called once with every organisation id the rows mention."""
     cell_rows = result.cell_rows(chain, limit=hit_limit)
-    all_links = _ordered_links(chain, result)
-    link_rows = all_links[:link_limit] if link_limit is not None else all_links
+    link_rows = _link_rows(chain, result, link_limit)
     taken_out_index = np.flatnonzero(result.taken_out)
     wanted = {int(pk) for pk in chain.organisation_ids[taken_out_index].tolist()}
     for cell in cell_rows:
@@ -256,6 +262,6 @@ def outcome(
         hits=tuple(hits),
         hits_total=len(result.buyer),
         links=links,
-        links_total=len(all_links),
+        links_total=len(result.lost_links),
         losses_by_category=losses,
     )
