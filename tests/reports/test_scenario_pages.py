@@ -408,7 +408,7 @@ def test_generated_data_is_labelled_as_demo(operator_client: Client):
     response = operator_client.get(PAGE, {"suppliers": demo.alpha.pk})
     text = response.content.decode()
     assert 'class="demo-banner"' in text
-    assert "Demo data: these figures are computed from generated organisations and supply links" in text
+    assert "Demo data: the registry holds generated organisations, so these figures are generated, not real." in text
     csv_response = operator_client.get(PAGE, {"suppliers": demo.alpha.pk, "format": "csv"})
     assert csv_response["Content-Disposition"] == 'attachment; filename="disruption-scenario-demo.csv"'
     assert 'Demo data,"Figures computed from generated demo data, not real."' in csv_response.content.decode()
