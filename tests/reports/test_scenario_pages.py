@@ -442,3 +442,19 @@ def test_the_chokepoints_link_format_is_accepted(operator_client: Client, regist
     response = operator_client.get(f"{PAGE}?suppliers={quote(str(registry.gamma.pk))}")
     assert response.status_code == 200
     assert [o.id for o in response.context["outcome"].taken_out] == [registry.gamma.pk]
+
+
+def test_the_picker_asks_the_registry_for_suggestions_under_its_own_name(
+    operator_client: Client, registry: ScenarioRegistry
+):
+    # The input is called "supplier", which is what the registry's suggestion view reads.
+    response = operator_client.get("/organisations/suggest/", {"supplier": "Alpha"})
+    assert f'value="Alpha Microcontrollers #{registry.alpha.pk}"' in response.content.decode()
+
+
+def test_the_page_speaks_chinese(operator_client: Client, registry: ScenarioRegistry):
+    operator_client.cookies["django_language"] = "zh-hans"
+    response = operator_client.get(PAGE, {"suppliers": registry.alpha.pk})
+    assert response.status_code == 200
+    assert response["Content-Language"] == "zh-hans"
+    assert [hit.category_name for hit in response.context["outcome"].hits] == ["控制芯片", "功率芯片", "控制芯片"]
