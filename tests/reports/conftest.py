@@ -34,7 +34,7 @@ from tests.factories import OrganisationFactory, SupplyLinkFactory, category
 
 
 @dataclass(frozen=True)
-class SmallChain:
+class HandChain:
     maker: Organisation
     tier: Organisation
     alpha: Organisation
@@ -43,7 +43,7 @@ class SmallChain:
 
 
 @pytest.fixture
-def small_chain(db: Any) -> SmallChain:
+def hand_chain(db: Any) -> HandChain:
     maker = OrganisationFactory.create(name_en="Maker Motors", name_zh="制造汽车", in_park=True)
     tier = OrganisationFactory.create(name_en="Tier One Systems", name_zh="一级系统", in_park=True)
     alpha = OrganisationFactory.create(name_en="Alpha Chips", name_zh="阿尔法芯片", in_park=True)
@@ -56,12 +56,12 @@ def small_chain(db: Any) -> SmallChain:
     SupplyLinkFactory(supplier=fremd, buyer=tier, category=category("control"), share=None)
     SupplyLinkFactory(supplier=bravo, buyer=tier, category=category("power"), share=None)
     SupplyLinkFactory(supplier=bravo, buyer=maker, category=category("control"), share=None, status="evaluation")
-    return SmallChain(maker=maker, tier=tier, alpha=alpha, bravo=bravo, fremd=fremd)
+    return HandChain(maker=maker, tier=tier, alpha=alpha, bravo=bravo, fremd=fremd)
 
 
 @pytest.fixture
-def small_bom(db: Any) -> BillOfMaterials:
-    """The report's bill of materials for `small_chain`: control 10, power 30, memory 5 (memory has no data)."""
+def hand_bom(db: Any) -> BillOfMaterials:
+    """The report's bill of materials for `hand_chain`: control 10, power 30, memory 5 (memory has no data)."""
     return BillOfMaterials.objects.create(
         name_en="Test car",
         name_zh="测试车",

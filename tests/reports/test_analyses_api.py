@@ -12,7 +12,7 @@ from chiptown.accounts.models import User
 from chiptown.core.models import AuditEntry
 from chiptown.reports.models import BillOfMaterials
 from tests.factories import SupplyLinkFactory, category
-from tests.reports.conftest import SmallChain
+from tests.reports.conftest import HandChain
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,7 @@ def test_reads_on_an_empty_registry(path: str, operator_client: Client) -> None:
     assert response.json()["is_demo"] is False
 
 
-def test_localisation(operator_client: Client, small_chain: SmallChain, small_bom: BillOfMaterials) -> None:
+def test_localisation(operator_client: Client, hand_chain: HandChain, hand_bom: BillOfMaterials) -> None:
     body = operator_client.get(f"{API}/localisation").json()
     control = body["categories"][0]
     assert control == {
@@ -63,7 +63,7 @@ def test_localisation(operator_client: Client, small_chain: SmallChain, small_bo
     memory = next(c for c in body["categories"] if c["code"] == "memory")
     assert memory["domestic_by_volume"] is None
     vehicle = body["vehicle"]
-    assert vehicle["bom_id"] == small_bom.pk
+    assert vehicle["bom_id"] == hand_bom.pk
     assert vehicle["domestic_rate"] == pytest.approx(0.825)
     assert vehicle["in_park_rate"] == pytest.approx(0.075)
     assert [(c["code"], c["weight"]) for c in vehicle["categories"]] == [("control", 0.25), ("power", 0.75)]
@@ -72,7 +72,7 @@ def test_localisation(operator_client: Client, small_chain: SmallChain, small_bo
 
 
 def test_localisation_without_bills_of_materials_and_with_an_unknown_one(
-    operator_client: Client, small_chain: SmallChain
+    operator_client: Client, hand_chain: HandChain
 ) -> None:
     assert operator_client.get(f"{API}/localisation").json()["vehicle"] is None
     missing = operator_client.get(f"{API}/localisation", {"bom": 999})
@@ -80,7 +80,7 @@ def test_localisation_without_bills_of_materials_and_with_an_unknown_one(
     assert missing.json()["code"] == "not_found"
 
 
-def test_concentration(operator_client: Client, small_chain: SmallChain) -> None:
+def test_concentration(operator_client: Client, hand_chain: HandChain) -> None:
     body = operator_client.get(f"{API}/concentration").json()
     assert (body["hhi_high"], body["hhi_moderate"]) == (1800.0, 1000.0)
     assert "Merger Guidelines" in body["hhi_source"]
@@ -90,8 +90,8 @@ def test_concentration(operator_client: Client, small_chain: SmallChain) -> None
     assert (body["single_source_pairs"], body["foreign_single_source_pairs"]) == (2, 1)
 
 
-def test_single_sources_page_and_filters(operator_client: Client, small_chain: SmallChain) -> None:
-    tier, fremd, bravo = small_chain.tier, small_chain.fremd, small_chain.bravo
+def test_single_sources_page_and_filters(operator_client: Client, hand_chain: HandChain) -> None:
+    tier, fremd, bravo = hand_chain.tier, hand_chain.fremd, hand_chain.bravo
     body = operator_client.get(f"{API}/single-sources").json()
     assert body["count"] == 2
     assert body["items"][0] == {
@@ -114,7 +114,7 @@ def test_single_sources_page_and_filters(operator_client: Client, small_chain: S
     assert [i["supplier_id"] for i in power["items"]] == [bravo.pk]
 
 
-def test_single_sources_refuse_bad_parameters(operator_client: Client, small_chain: SmallChain) -> None:
+def test_single_sources_refuse_bad_parameters(operator_client: Client, hand_chain: HandChain) -> None:
     unknown = operator_client.get(f"{API}/single-sources", {"category": "warp_drive"})
     assert unknown.status_code == 400
     assert unknown.json()["problems"] == [{"reason": "Unknown chip category.", "row": None, "column": "category"}]
@@ -124,21 +124,21 @@ def test_single_sources_refuse_bad_parameters(operator_client: Client, small_cha
 
 
 def test_single_sources_cost_the_same_queries_for_more_rows(
-    operator_client: Client, small_chain: SmallChain, django_assert_max_num_queries: Any
+    operator_client: Client, hand_chain: HandChain, django_assert_max_num_queries: Any
 ) -> None:
     for _n in range(30):
-        SupplyLinkFactory(supplier=small_chain.alpha, category=category("sensing"), share=None)
+        SupplyLinkFactory(supplier=hand_chain.alpha, category=category("sensing"), share=None)
     with django_assert_max_num_queries(8):
         body = operator_client.get(f"{API}/single-sources", {"limit": 20}).json()
     assert (body["count"], len(body["items"])) == (32, 20)
 
 
-def test_chokepoints(operator_client: Client, small_chain: SmallChain) -> None:
+def test_chokepoints(operator_client: Client, hand_chain: HandChain) -> None:
     body = operator_client.get(f"{API}/chokepoints", {"top": 2}).json()
     assert body["items"] == [
         {
             "rank": 1,
-            "organisation_id": small_chain.fremd.pk,
+            "organisation_id": hand_chain.fremd.pk,
             "name": "Fremd GmbH",
             "total_lost": pytest.approx(1.4),
             "pairs_without_supplier": 1,
@@ -148,7 +148,7 @@ def test_chokepoints(operator_client: Client, small_chain: SmallChain) -> None:
         },
         {
             "rank": 2,
-            "organisation_id": small_chain.bravo.pk,
+            "organisation_id": hand_chain.bravo.pk,
             "name": "Bravo Power",
             "total_lost": pytest.approx(1.0),
             "pairs_without_supplier": 1,
@@ -160,7 +160,7 @@ def test_chokepoints(operator_client: Client, small_chain: SmallChain) -> None:
     assert operator_client.get(f"{API}/chokepoints", {"top": 0}).status_code == 422
 
 
-def test_attraction(operator_client: Client, small_chain: SmallChain) -> None:
+def test_attraction(operator_client: Client, hand_chain: HandChain) -> None:
     gaps = operator_client.get(f"{API}/attraction").json()["gaps"]
     assert [(g["kind"], g["category"], [b["name"] for b in g["buyers"]]) for g in gaps] == [
         ("outside_park", "control", ["Tier One Systems"]),
@@ -171,7 +171,7 @@ def test_attraction(operator_client: Client, small_chain: SmallChain) -> None:
     assert (first["in_park_buyers"], first["whole_category"], first["links"], first["volume"]) == (2, False, 1, 1.0)
     (candidate,) = first["candidates"]
     assert (candidate["organisation_id"], candidate["score"], candidate["domestic"]) == (
-        small_chain.fremd.pk,
+        hand_chain.fremd.pk,
         33.0,
         False,
     )
@@ -221,10 +221,10 @@ def test_outlook_refuses_bad_assumptions(operator_client: Client, query: dict[st
     assert [p["column"] for p in body["problems"]] == columns
 
 
-def test_boms_list_create_update(operator: User, operator_client: Client, small_bom: BillOfMaterials) -> None:
+def test_boms_list_create_update(operator: User, operator_client: Client, hand_bom: BillOfMaterials) -> None:
     listing = operator_client.get(f"{API}/boms").json()
     assert [(b["id"], b["name"], b["counts"], b["total_chips"], b["is_default"]) for b in listing] == [
-        (small_bom.pk, "Test car", {"control": 10.0, "power": 30.0, "memory": 5.0}, 45.0, True)
+        (hand_bom.pk, "Test car", {"control": 10.0, "power": 30.0, "memory": 5.0}, 45.0, True)
     ]
     created = send(
         operator_client,
@@ -236,8 +236,8 @@ def test_boms_list_create_update(operator: User, operator_client: Client, small_
     van = BillOfMaterials.objects.get(name_en="Van")
     assert created.json()["id"] == van.pk
     assert (van.counts, van.is_default, van.source) == ({"power": 7.0}, True, "Guess.")
-    small_bom.refresh_from_db()
-    assert small_bom.is_default is False
+    hand_bom.refresh_from_db()
+    assert hand_bom.is_default is False
     updated = send(operator_client, "put", f"/boms/{van.pk}", {"name_en": "Van", "counts": {"memory": 2}})
     assert updated.status_code == 200
     van.refresh_from_db()
@@ -247,7 +247,7 @@ def test_boms_list_create_update(operator: User, operator_client: Client, small_
 
 
 def test_bom_problems_are_named_by_category_and_nothing_is_saved(
-    operator_client: Client, small_bom: BillOfMaterials
+    operator_client: Client, hand_bom: BillOfMaterials
 ) -> None:
     response = send(
         operator_client, "post", "/boms", {"name_en": "Bad", "counts": {"control": -1, "power": "x", "warp": 1}}
@@ -258,11 +258,11 @@ def test_bom_problems_are_named_by_category_and_nothing_is_saved(
         ("power", "Not a number."),
         ("warp", "“warp” is not a chip category."),
     ]
-    zero = send(operator_client, "put", f"/boms/{small_bom.pk}", {"name_en": "Zero", "counts": {"control": 0}})
+    zero = send(operator_client, "put", f"/boms/{hand_bom.pk}", {"name_en": "Zero", "counts": {"control": 0}})
     assert zero.status_code == 400
     assert zero.json()["problems"][0]["column"] == "counts"
     assert BillOfMaterials.objects.count() == 1
-    small_bom.refresh_from_db()
-    assert small_bom.name_en == "Test car"
+    hand_bom.refresh_from_db()
+    assert hand_bom.name_en == "Test car"
     missing = send(operator_client, "put", "/boms/999", {"name_en": "X", "counts": {"power": 1}})
     assert missing.status_code == 404

@@ -15,7 +15,7 @@ from chiptown.core.models import AuditEntry
 from chiptown.reports.models import BillOfMaterials
 from chiptown.reports.outlook import OutlookAssumptions
 from tests.factories import OrganisationFactory, SupplyLinkFactory, category
-from tests.reports.conftest import SmallChain
+from tests.reports.conftest import HandChain
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +84,7 @@ def test_empty_pages_show_their_empty_states(operator_client: Client) -> None:
 
 
 def test_dashboard_shows_the_headline_figures(
-    operator_client: Client, small_chain: SmallChain, small_bom: BillOfMaterials
+    operator_client: Client, hand_chain: HandChain, hand_bom: BillOfMaterials
 ) -> None:
     response = operator_client.get(reverse("reports:dashboard"))
     assert response.status_code == 200
@@ -104,7 +104,7 @@ def test_dashboard_shows_the_headline_figures(
 
 
 def test_dashboard_without_a_default_bill_of_materials_links_to_them_and_creates_none(
-    operator_client: Client, small_chain: SmallChain
+    operator_client: Client, hand_chain: HandChain
 ) -> None:
     response = operator_client.get(reverse("reports:dashboard"))
     body = response.content.decode()
@@ -114,7 +114,7 @@ def test_dashboard_without_a_default_bill_of_materials_links_to_them_and_creates
     assert BillOfMaterials.objects.count() == 0
 
 
-def test_demo_data_is_labelled(operator_client: Client, small_chain: SmallChain) -> None:
+def test_demo_data_is_labelled(operator_client: Client, hand_chain: HandChain) -> None:
     OrganisationFactory(name_en="Generated Co", is_demo=True)
     for name in ("reports:dashboard", "reports:localisation", "reports:concentration", "reports:chokepoints"):
         assert (
@@ -124,12 +124,12 @@ def test_demo_data_is_labelled(operator_client: Client, small_chain: SmallChain)
 
 
 def test_dashboard_costs_the_same_queries_for_a_bigger_registry(
-    operator_client: Client, small_chain: SmallChain, small_bom: BillOfMaterials, django_assert_max_num_queries: Any
+    operator_client: Client, hand_chain: HandChain, hand_bom: BillOfMaterials, django_assert_max_num_queries: Any
 ) -> None:
     with django_assert_max_num_queries(10):
         operator_client.get(reverse("reports:dashboard"))
     for _n in range(20):
-        SupplyLinkFactory(buyer=small_chain.maker, category=category("memory"), share=None)
+        SupplyLinkFactory(buyer=hand_chain.maker, category=category("memory"), share=None)
     with django_assert_max_num_queries(10):
         assert operator_client.get(reverse("reports:dashboard")).status_code == 200
 
@@ -138,7 +138,7 @@ def test_dashboard_costs_the_same_queries_for_a_bigger_registry(
 
 
 def test_localisation_per_category_and_whole_vehicle(
-    operator_client: Client, small_chain: SmallChain, small_bom: BillOfMaterials
+    operator_client: Client, hand_chain: HandChain, hand_bom: BillOfMaterials
 ) -> None:
     response = operator_client.get(reverse("reports:localisation"))
     rows = {row.code: row for row in response.context["rows"]}
@@ -150,7 +150,7 @@ def test_localisation_per_category_and_whole_vehicle(
     assert [str(s) for s in (power.domestic_by_volume, power.in_park_by_volume)] == ["100.0%", "0.0%"]
     assert (memory.links, str(memory.domestic_by_volume)) == (0, "no data")
     vehicle = response.context["vehicle"]
-    assert vehicle.bom == small_bom
+    assert vehicle.bom == hand_bom
     assert [(w.code, w.weight.value) for w in vehicle.weights] == [("control", 0.25), ("power", 0.75)]
     assert vehicle.no_data == (("memory", "Memory chips"),)
     body = response.content.decode()
@@ -159,7 +159,7 @@ def test_localisation_per_category_and_whole_vehicle(
 
 
 def test_localisation_for_a_chosen_bill_of_materials(
-    operator_client: Client, small_chain: SmallChain, small_bom: BillOfMaterials
+    operator_client: Client, hand_chain: HandChain, hand_bom: BillOfMaterials
 ) -> None:
     power_only = BillOfMaterials.objects.create(name_en="Power only", counts={"power": 2})
     response = operator_client.get(reverse("reports:localisation"), {"bom": power_only.pk})
@@ -168,7 +168,7 @@ def test_localisation_for_a_chosen_bill_of_materials(
     assert (vehicle.domestic_rate.value, vehicle.in_park_rate.value) == (1.0, 0.0)
 
 
-def test_localisation_export_csv(operator_client: Client, small_chain: SmallChain, small_bom: BillOfMaterials) -> None:
+def test_localisation_export_csv(operator_client: Client, hand_chain: HandChain, hand_bom: BillOfMaterials) -> None:
     response = operator_client.get(reverse("reports:localisation"), {"format": "csv"})
     assert response["Content-Type"].startswith("text/csv")
     assert 'filename="localisation-' in response["Content-Disposition"]
@@ -186,7 +186,7 @@ def test_unknown_export_format_is_404(operator_client: Client) -> None:
 # --- Concentration and single sources ---
 
 
-def test_concentration_and_single_sources(operator_client: Client, small_chain: SmallChain) -> None:
+def test_concentration_and_single_sources(operator_client: Client, hand_chain: HandChain) -> None:
     response = operator_client.get(reverse("reports:concentration"))
     rows = {row.code: row for row in response.context["rows"]}
     assert (round(rows["control"].hhi), rows["control"].suppliers, rows["control"].band) == (5800, 2, "high")
@@ -199,7 +199,7 @@ def test_concentration_and_single_sources(operator_client: Client, small_chain: 
     ]
     body = response.content.decode()
     assert "5,800" in body and "Merger Guidelines (2023)" in body
-    assert f'href="{reverse("registry:organisation", args=[small_chain.fremd.pk])}"' in body
+    assert f'href="{reverse("registry:organisation", args=[hand_chain.fremd.pk])}"' in body
 
 
 @pytest.mark.parametrize(
@@ -211,15 +211,15 @@ def test_concentration_and_single_sources(operator_client: Client, small_chain: 
     ],
 )
 def test_single_source_filters(
-    operator_client: Client, small_chain: SmallChain, query: dict[str, str], expected: list[tuple[str, str]]
+    operator_client: Client, hand_chain: HandChain, query: dict[str, str], expected: list[tuple[str, str]]
 ) -> None:
     page = operator_client.get(reverse("reports:concentration"), query).context["page"]
     assert [(r.category_code, r.supplier.name) for r in page.object_list] == expected
 
 
-def test_single_sources_only_in_park_buyers(operator_client: Client, small_chain: SmallChain) -> None:
+def test_single_sources_only_in_park_buyers(operator_client: Client, hand_chain: HandChain) -> None:
     outside = OrganisationFactory(name_en="Outside Buyer", in_park=False)
-    SupplyLinkFactory(supplier=small_chain.alpha, buyer=outside, category=category("memory"), share=None)
+    SupplyLinkFactory(supplier=hand_chain.alpha, buyer=outside, category=category("memory"), share=None)
     everyone = operator_client.get(reverse("reports:concentration")).context["page"]
     in_park = operator_client.get(reverse("reports:concentration"), {"in_park": "on"}).context["page"]
     assert len(everyone.object_list) == 3
@@ -227,10 +227,10 @@ def test_single_sources_only_in_park_buyers(operator_client: Client, small_chain
 
 
 def test_single_sources_are_paginated_at_constant_query_cost(
-    operator_client: Client, small_chain: SmallChain, django_assert_max_num_queries: Any
+    operator_client: Client, hand_chain: HandChain, django_assert_max_num_queries: Any
 ) -> None:
     for _n in range(53):
-        SupplyLinkFactory(supplier=small_chain.alpha, category=category("sensing"), share=None)
+        SupplyLinkFactory(supplier=hand_chain.alpha, category=category("sensing"), share=None)
     with django_assert_max_num_queries(9):
         first = operator_client.get(reverse("reports:concentration"))
     with django_assert_max_num_queries(9):
@@ -241,7 +241,7 @@ def test_single_sources_are_paginated_at_constant_query_cost(
     assert "Page 2 of 2" in second.content.decode()
 
 
-def test_concentration_export_has_both_tables(operator_client: Client, small_chain: SmallChain) -> None:
+def test_concentration_export_has_both_tables(operator_client: Client, hand_chain: HandChain) -> None:
     table = _csv(operator_client.get(reverse("reports:concentration"), {"format": "csv", "foreign": "on"}))
     assert table[0] == ["Category code", "Category", "HHI", "Suppliers", "Band"]
     assert table[1] == ["control", "Control chips", "5800.0", "2", "Highly concentrated"]
@@ -261,12 +261,12 @@ def test_concentration_export_has_both_tables(operator_client: Client, small_cha
     # The filter applies to the export: foreign suppliers only.
     assert table[header + 1 :] == [
         [
-            str(small_chain.tier.pk),
+            str(hand_chain.tier.pk),
             "Tier One Systems",
             "yes",
             "control",
             "Control chips",
-            str(small_chain.fremd.pk),
+            str(hand_chain.fremd.pk),
             "Fremd GmbH",
             "yes",
         ]
@@ -276,7 +276,7 @@ def test_concentration_export_has_both_tables(operator_client: Client, small_cha
 # --- Chokepoints ---
 
 
-def test_chokepoints_ranked_with_links(operator_client: Client, small_chain: SmallChain) -> None:
+def test_chokepoints_ranked_with_links(operator_client: Client, hand_chain: HandChain) -> None:
     response = operator_client.get(reverse("reports:chokepoints"))
     rows = response.context["rows"]
     assert [
@@ -287,24 +287,24 @@ def test_chokepoints_ranked_with_links(operator_client: Client, small_chain: Sma
         (3, "Alpha Chips", 0.6, 0, 1),
     ]
     body = response.content.decode()
-    assert f'href="{reverse("registry:organisation", args=[small_chain.fremd.pk])}"' in body
-    assert f'href="{reverse("reports:scenario")}?suppliers={small_chain.fremd.pk}"' in body
+    assert f'href="{reverse("registry:organisation", args=[hand_chain.fremd.pk])}"' in body
+    assert f'href="{reverse("reports:scenario")}?suppliers={hand_chain.fremd.pk}"' in body
 
 
-def test_chokepoints_export_xlsx(operator_client: Client, small_chain: SmallChain) -> None:
+def test_chokepoints_export_xlsx(operator_client: Client, hand_chain: HandChain) -> None:
     response = operator_client.get(reverse("reports:chokepoints"), {"format": "xlsx"})
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet is not None
     values = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert values[0][:3] == ["Rank", "Organisation id", "Supplier"]
-    assert values[1] == [1, small_chain.fremd.pk, "Fremd GmbH", 1.4, 1, 2, "no", "no"]
+    assert values[1] == [1, hand_chain.fremd.pk, "Fremd GmbH", 1.4, 1, 2, "no", "no"]
     assert len(values) == 4
 
 
 # --- Attraction ---
 
 
-def test_attraction_gaps_and_candidates(operator_client: Client, small_chain: SmallChain) -> None:
+def test_attraction_gaps_and_candidates(operator_client: Client, hand_chain: HandChain) -> None:
     response = operator_client.get(reverse("reports:attraction"))
     gaps = response.context["gaps"]
     assert [(g.kind, g.category_code, [b.name for b in g.buyers], g.in_park_buyers) for g in gaps] == [
@@ -322,7 +322,7 @@ def test_attraction_gaps_and_candidates(operator_client: Client, small_chain: Sm
     assert "points for focus" in body
 
 
-def test_attraction_export(operator_client: Client, small_chain: SmallChain) -> None:
+def test_attraction_export(operator_client: Client, hand_chain: HandChain) -> None:
     table = _csv(operator_client.get(reverse("reports:attraction"), {"format": "csv"}))
     assert table[0][:8] == [
         "Gap",
@@ -451,7 +451,7 @@ def test_bom_without_a_name_is_refused(operator_client: Client) -> None:
     assert BillOfMaterials.objects.count() == 0
 
 
-def test_bom_edit_makes_it_the_default(operator_client: Client, small_bom: BillOfMaterials) -> None:
+def test_bom_edit_makes_it_the_default(operator_client: Client, hand_bom: BillOfMaterials) -> None:
     other = BillOfMaterials.objects.create(name_en="Other", counts={"power": 1})
     page = operator_client.get(reverse("reports:bom_edit", args=[other.pk]))
     assert page.context["form"]["count_power"].value() == "1"
@@ -460,8 +460,8 @@ def test_bom_edit_makes_it_the_default(operator_client: Client, small_bom: BillO
     )
     assert response.status_code == 302
     other.refresh_from_db()
-    small_bom.refresh_from_db()
-    assert (other.is_default, other.counts, small_bom.is_default) == (True, {"power": 4.0}, False)
+    hand_bom.refresh_from_db()
+    assert (other.is_default, other.counts, hand_bom.is_default) == (True, {"power": 4.0}, False)
 
 
 def test_bom_edit_of_an_unknown_one_is_404(operator_client: Client) -> None:
@@ -486,18 +486,18 @@ def test_add_the_default_bills_of_materials(operator_client: Client) -> None:
     assert BillOfMaterials.objects.count() == 3
 
 
-def test_bom_writes_are_refused_to_others(rep_client: Client, small_bom: BillOfMaterials) -> None:
+def test_bom_writes_are_refused_to_others(rep_client: Client, hand_bom: BillOfMaterials) -> None:
     assert rep_client.post(reverse("reports:bom_defaults")).status_code == 403
     assert rep_client.post(reverse("reports:bom_create"), _bom_post(count_power="1")).status_code == 403
-    edit = rep_client.post(reverse("reports:bom_edit", args=[small_bom.pk]), _bom_post(count_power="1"))
+    edit = rep_client.post(reverse("reports:bom_edit", args=[hand_bom.pk]), _bom_post(count_power="1"))
     assert edit.status_code == 403
-    small_bom.refresh_from_db()
+    hand_bom.refresh_from_db()
     assert BillOfMaterials.objects.count() == 1
-    assert small_bom.counts == {"control": 10, "power": 30, "memory": 5}
+    assert hand_bom.counts == {"control": 10, "power": 30, "memory": 5}
 
 
 def test_a_stale_category_in_the_filter_is_left_out_and_the_rest_applies(
-    operator_client: Client, small_chain: SmallChain
+    operator_client: Client, hand_chain: HandChain
 ) -> None:
     page = operator_client.get(reverse("reports:concentration"), {"category": "warp_drive", "foreign": "on"}).context[
         "page"
@@ -520,35 +520,35 @@ def test_analysis_pages_cost_a_constant_number_of_queries(
     name: str,
     queries: int,
     operator_client: Client,
-    small_chain: SmallChain,
-    small_bom: BillOfMaterials,
+    hand_chain: HandChain,
+    hand_bom: BillOfMaterials,
     django_assert_max_num_queries: Any,
 ) -> None:
     with django_assert_max_num_queries(queries):
         assert operator_client.get(reverse(name)).status_code == 200
     for _n in range(15):
         buyer = OrganisationFactory.create(in_park=True)
-        SupplyLinkFactory(supplier=small_chain.fremd, buyer=buyer, category=category("memory"), share=None)
+        SupplyLinkFactory(supplier=hand_chain.fremd, buyer=buyer, category=category("memory"), share=None)
         SupplyLinkFactory(buyer=buyer, category=category("power"), share=50)
     with django_assert_max_num_queries(queries):
         assert operator_client.get(reverse(name)).status_code == 200
 
 
-def test_exports_of_demo_figures_say_so(operator_client: Client, small_chain: SmallChain) -> None:
+def test_exports_of_demo_figures_say_so(operator_client: Client, hand_chain: HandChain) -> None:
     plain = _csv(operator_client.get(reverse("reports:chokepoints"), {"format": "csv"}))
-    assert plain[-1][:3] == ["3", str(small_chain.alpha.pk), "Alpha Chips"]
+    assert plain[-1][:3] == ["3", str(hand_chain.alpha.pk), "Alpha Chips"]
     OrganisationFactory(name_en="Generated Co", is_demo=True)
     table = _csv(operator_client.get(reverse("reports:chokepoints"), {"format": "csv"}))
     assert table[-3:] == [[], ["Note"], ["Demo data: these figures are generated, not real."]]
 
 
-def test_names_follow_the_language(operator_client: Client, small_chain: SmallChain) -> None:
+def test_names_follow_the_language(operator_client: Client, hand_chain: HandChain) -> None:
     response = operator_client.get(reverse("reports:chokepoints"), headers={"accept-language": "zh-hans"})
     assert [row.organisation.name for row in response.context["rows"]] == ["弗雷姆德", "布拉沃功率", "阿尔法芯片"]
 
 
 def test_a_bill_of_materials_that_no_longer_fits_shows_why_instead_of_failing(
-    operator_client: Client, small_chain: SmallChain
+    operator_client: Client, hand_chain: HandChain
 ) -> None:
     stale = BillOfMaterials.objects.create(name_en="Stale", counts={"warp_drive": 3}, is_default=True)
     for name in ("reports:dashboard", "reports:localisation"):
@@ -559,7 +559,7 @@ def test_a_bill_of_materials_that_no_longer_fits_shows_why_instead_of_failing(
         assert reverse("reports:bom_edit", args=[stale.pk]) in body
 
 
-def test_concentration_export_xlsx_has_a_sheet_per_table(operator_client: Client, small_chain: SmallChain) -> None:
+def test_concentration_export_xlsx_has_a_sheet_per_table(operator_client: Client, hand_chain: HandChain) -> None:
     response = operator_client.get(reverse("reports:concentration"), {"format": "xlsx"})
     workbook = load_workbook(io.BytesIO(response.content))
     assert workbook.sheetnames == ["Concentration", "Single sources"]
