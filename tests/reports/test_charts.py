@@ -50,6 +50,18 @@ def test_chain_map_stacks_three_bars_per_stage_with_their_counts() -> None:
     assert "<text" not in svg
 
 
+def test_stage_flows_draw_one_cell_per_pair_of_stages_with_links() -> None:
+    stages = [
+        {"stage": 1, "label": "Chip makers"},
+        {"stage": 4, "label": "Tier-1 suppliers"},
+        {"stage": 5, "label": "Vehicle makers"},
+    ]
+    flows = [{"from": 1, "to": 4, "links": 1251}, {"from": 4, "to": 5, "links": 196}, {"from": 1, "to": 1, "links": 3}]
+    svg = charts.stage_flows_chart(stages, flows)
+    assert sorted(_bars(svg, "flow")) == ["bar-flow-1-1", "bar-flow-1-4", "bar-flow-4-5"]
+    assert {"1,251", "196", "3", "Chip makers", "Vehicle makers", "Buyer's stage"} <= set(_labels(svg))
+
+
 def test_localisation_draws_two_bars_per_category_and_says_no_data() -> None:
     svg = charts.localisation_chart(_localisation())
     assert len(_bars(svg, "domestic")) == 3 and len(_bars(svg, "in_park")) == 3

@@ -1,6 +1,15 @@
-"""The report document: every section, the worked-out numbers of the small chain (tests/reports/conftest.py) as
-people read them, the demo notice only for demo data, "no data" for missing values, sections without data said in
-one line, and a PDF whose text is there in Chinese."""
+"""The report document: every section, the worked-out numbers of a small chain as people read them, the demo notice
+only for demo data, "no data" for missing values, sections without data said in one line, and a PDF whose text is
+there in Chinese.
+
+The chain is the hand-worked one of tests/reports/conftest.py, built here again so this file does not depend on
+that fixture's name. Two in-park buyers, Maker Motors and Tier One Systems; Alpha Chips (in the park), Bravo Power
+(China, outside the park), Fremd GmbH (Germany). Alpha -> Maker control 60%, Fremd -> Maker control 40%, Fremd ->
+Tier control, Bravo -> Tier power; Bravo -> Maker control in evaluation only. Worked out: 2 of 4 links domestic
+(50.0%), 1 of 4 in the park (25.0%); control 30.0% domestic and in the park by volume, power 100.0% and 0.0%;
+HHI control 5,800, power 10,000; Fremd's failure loses 1.40 (2 buyers, 1 pair orphaned). Bill of materials control
+10, power 30, memory 5 (memory has no data): whole vehicle 82.5% domestic, 7.5% in the park.
+"""
 
 import base64
 import copy
@@ -14,7 +23,9 @@ from django.utils import translation
 
 from chiptown.reports.documents import report_html, report_pdf
 from chiptown.reports.figures import figures_build_all
+from chiptown.reports.models import BillOfMaterials
 from chiptown.reports.snapshots import snapshot_take
+from tests.factories import OrganisationFactory, SupplyLinkFactory, category
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +45,27 @@ SECTIONS = [
 
 
 @pytest.fixture
-def small_figures(small_chain: Any, small_bom: Any) -> dict[str, dict[str, Any]]:
+def small_figures(db: Any) -> dict[str, dict[str, Any]]:
+    maker = OrganisationFactory.create(name_en="Maker Motors", name_zh="制造汽车", in_park=True)
+    tier = OrganisationFactory.create(name_en="Tier One Systems", name_zh="一级系统", in_park=True)
+    alpha = OrganisationFactory.create(name_en="Alpha Chips", name_zh="阿尔法芯片", in_park=True)
+    bravo = OrganisationFactory.create(name_en="Bravo Power", name_zh="布拉沃功率", in_park=False, province="上海市")
+    fremd = OrganisationFactory.create(
+        name_en="Fremd GmbH", name_zh="弗雷姆德", in_park=False, country="DE", province="", credit_code=None
+    )
+    SupplyLinkFactory(supplier=alpha, buyer=maker, category=category("control"), share=60)
+    SupplyLinkFactory(supplier=fremd, buyer=maker, category=category("control"), share=40)
+    SupplyLinkFactory(supplier=fremd, buyer=tier, category=category("control"), share=None)
+    SupplyLinkFactory(supplier=bravo, buyer=tier, category=category("power"), share=None)
+    SupplyLinkFactory(supplier=bravo, buyer=maker, category=category("control"), share=None, status="evaluation")
+    BillOfMaterials.objects.create(
+        name_en="Test car",
+        name_zh="测试车",
+        vehicle_type="test",
+        counts={"control": 10, "power": 30, "memory": 5},
+        source="Counted by hand for the tests.",
+        is_default=True,
+    )
     return figures_build_all(snapshot_take(year=2026), sha256="5" * 64)
 
 
@@ -102,12 +133,14 @@ def test_english_report_has_every_section_and_the_worked_out_numbers(small_figur
 def test_each_chart_is_drawn_from_the_table_beside_it(small_figures: dict[str, Any]) -> None:
     html = report_html(figures=small_figures["en"], language="en", edition=None)
     charts = _charts(html)
-    # Chain map, localisation, concentration, single sources, chokepoints, scenarios, outlook, demand.
-    assert len(charts) == 8 and all(chart.startswith("<svg") for chart in charts)
+    # Chain map, stage flows, localisation, concentration, single sources, chokepoints, scenarios, outlook, demand.
+    assert len(charts) == 9 and all(chart.startswith("<svg") for chart in charts)
     localisation = next(chart for chart in charts if "<!-- Localisation by category -->" in chart)
     categories = len(small_figures["en"]["localisation"])
     assert localisation.count('id="bar-domestic-') == categories == localisation.count('id="bar-in_park-')
     assert localisation.count("<!--  30.0% -->") == 2 and localisation.count("<!--  100.0% -->") == 1
+    flows = next(chart for chart in charts if "<!-- Supply links between stages -->" in chart)
+    assert flows.count('id="bar-flow-') == len(small_figures["en"]["stage_flows"])
     chokepoints = next(chart for chart in charts if "<!-- Chokepoints: the largest" in chart)
     assert chokepoints.count('id="bar-lost-') == 3 and "<!--  1.40 -->" in chokepoints
 
@@ -134,7 +167,7 @@ def test_missing_values_read_no_data_and_missing_parts_say_why(small_figures: di
     assert "None" not in text and "nan" not in text
     assert "No bill of materials is recorded, so no whole-vehicle rate is computed." in text
     assert "The forecast could not be made: The sales series has fewer than five years." in text
-    assert len(_charts(html)) == 6
+    assert len(_charts(html)) == 7
 
 
 def test_changes_compare_with_the_previous_edition(small_figures: dict[str, Any]) -> None:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from chiptown.reports.figures import HHI_HIGH, HHI_MODERATE
@@ -412,4 +412,45 @@ def scenarios_chart(scenarios: Sequence[dict[str, Any]], *, demo: bool = False) 
         buyers_axes.legend(loc="lower left", fontsize=7.5, bbox_to_anchor=(0.0, 1.0), ncols=2, borderaxespad=0.2)
         for axes in (lost_axes, buyers_axes):
             _grid(axes)
+        return _svg(figure, demo=demo)
+
+
+def stage_flows_chart(stages: Sequence[dict[str, Any]], flows: Sequence[dict[str, Any]], *, demo: bool = False) -> str:
+    """Supply links from each stage (rows) to each stage (columns): a grid whose shade and number give the count."""
+    with _style():
+        size = len(stages)
+        figure = Figure(figsize=(WIDTH, max(2.0, 1.4 + 0.36 * size)))
+        axes = figure.subplots()
+        position = {row["stage"]: i for i, row in enumerate(stages)}
+        largest = max([_value(row["links"]) for row in flows] + [1.0])
+        for row in flows:
+            if row["from"] not in position or row["to"] not in position:
+                continue
+            x, y = position[row["to"]], position[row["from"]]
+            share = _value(row["links"]) / largest
+            cell = Rectangle((x - 0.48, y - 0.48), 0.96, 0.96, color=IN_PARK, alpha=0.15 + 0.85 * share, linewidth=0)
+            cell.set_gid(f"bar-flow-{row['from']}-{row['to']}")
+            axes.add_patch(cell)
+            axes.text(
+                x,
+                y,
+                f"{row['links']:,}",
+                ha="center",
+                va="center",
+                fontsize=7.5,
+                color="white" if share > 0.45 else INK,
+            )
+        # Chinese characters are twice as wide as Latin letters: wrap the column labels at half the count.
+        wide = any(ord(character) > 0x2E80 for row in stages for character in row["label"])
+        axes.set_xlim(-0.5, size - 0.5)
+        axes.set_ylim(size - 0.5, -0.5)
+        axes.set_xticks(range(size), [_label(row["label"], 6 if wide else 13, lines=3) for row in stages], fontsize=7)
+        axes.set_yticks(range(size), [_label(row["label"], 30) for row in stages], fontsize=7.5)
+        axes.tick_params(length=0)
+        axes.set_xlabel(_("Buyer's stage"))
+        axes.set_ylabel(_("Supplier's stage"))
+        for spine in axes.spines.values():
+            spine.set_visible(False)
+        _heading(axes, _("Supply links between stages"))
+        axes.grid(False)
         return _svg(figure, demo=demo)

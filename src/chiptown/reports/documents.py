@@ -31,6 +31,8 @@ def _charts(figures: dict[str, Any]) -> dict[str, str]:
     drawn: dict[str, str] = {}
     if any(row["organisations"] for row in figures.get("stages") or []):
         drawn["chain_map"] = charts.chain_map_chart(figures["stages"], demo=demo)
+    if figures.get("stage_flows"):
+        drawn["stage_flows"] = charts.stage_flows_chart(figures["stages"], figures["stage_flows"], demo=demo)
     if figures.get("empty"):
         return {key: _data_uri(svg) for key, svg in drawn.items()}
     if figures.get("localisation"):
