@@ -22,15 +22,15 @@ from chiptown.reports.services import report_publish, report_start
 # The stored report is a standalone document with its own <style> block and inline SVG charts, and no scripts:
 # it gets a policy of its own that allows exactly that.
 DOCUMENT_POLICY = {
-    "DIRECTIVES": {
-        "default-src": ["'none'"],
-        "style-src": ["'unsafe-inline'"],
-        "img-src": ["data:"],
-        "font-src": ["data:"],
-        "base-uri": ["'none'"],
-        "form-action": ["'none'"],
-        "frame-ancestors": ["'self'"],
-    }
+    "default-src": ["'none'"],
+    "script-src": None,
+    "style-src": ["'unsafe-inline'"],
+    "img-src": ["data:"],
+    "font-src": ["data:"],
+    "object-src": None,
+    "base-uri": ["'none'"],
+    "form-action": ["'none'"],
+    "frame-ancestors": ["'self'"],
 }
 
 

@@ -31,6 +31,7 @@ class Command(BaseCommand):
         if options["reset"] and demo.demo_exists():
             call_command("competition_demo", "--delete-only", verbosity=0)  # its entries protect registry rows
             call_command("events_demo", "--delete-only", verbosity=0)  # so do its speakers
+            call_command("reports_demo", "--delete-only", verbosity=0)
             deleted = demo.delete_demo()
             self.stdout.write(_("Deleted the existing demo data: %(counts)s.") % {"counts": _describe(deleted)})
         if demo.demo_exists():
@@ -55,6 +56,8 @@ class Command(BaseCommand):
             call_command("competition_demo", "--if-missing", seed=options["seed"], verbosity=options["verbosity"])
             # The demo conferences (this year's and last year's); does nothing when a demo conference exists.
             call_command("events_demo", "--if-missing", seed=options["seed"], verbosity=options["verbosity"])
+            # Last year's industry report, published, for this year's to compare with.
+            call_command("reports_demo", "--if-missing", verbosity=options["verbosity"])
 
     def _print_logins(self, logins: list[demo.DemoLogin]) -> None:
         self.stdout.write("")
