@@ -130,6 +130,12 @@ def test_english_report_has_every_section_and_the_worked_out_numbers(small_figur
         assert line in text or line.replace("'", "&#x27;") in html
 
 
+def test_the_cover_gives_the_snapshot_time_in_the_site_zone(small_figures: dict[str, Any]) -> None:
+    figures = {**small_figures["en"], "taken_at": "2026-11-25T21:34:38+00:00", "as_of": "2026-11-26"}
+    text = _text(report_html(figures=figures, language="en", edition=None))
+    assert "Data as of 2026-11-26 Snapshot taken 2026-11-26 05:34 Asia/Shanghai" in text
+
+
 def test_each_chart_is_drawn_from_the_table_beside_it(small_figures: dict[str, Any]) -> None:
     html = report_html(figures=small_figures["en"], language="en", edition=None)
     charts = _charts(html)

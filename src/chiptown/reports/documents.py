@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import base64
 import re
+import zoneinfo
 from typing import Any
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from chiptown.core.addresses import absolute_url
@@ -118,6 +121,17 @@ def _summary(figures: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _moment(value: Any) -> str:
+    """An ISO timestamp from the snapshot as people read it, in the site's zone (the one the as-of day is in):
+    2026-11-26 05:34 Asia/Shanghai."""
+    moment = parse_datetime(str(value or ""))
+    if moment is None:
+        return str(value or "")
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE))
+    return f"{moment:%Y-%m-%d %H:%M} {settings.TIME_ZONE}"
+
+
 def _css_string(text: str) -> str:
     """Text as a quoted CSS string that can sit inside a <style> element (no quote, backslash or "<" left bare)."""
     escaped = text.replace("\\", "\\5C ").replace('"', "\\22 ").replace("<", "\\3C ").replace("\n", " ")
@@ -149,6 +163,7 @@ def report_html(*, figures: dict[str, Any], language: str, edition: Any) -> str:
                 "summary": _summary(figures),
                 "outlook": _outlook(figures),
                 "page_counter": _page_counter_css(),
+                "taken_at": _moment(figures.get("taken_at")),
                 "chinese": language.startswith("zh"),
             },
         )
