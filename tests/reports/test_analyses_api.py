@@ -175,7 +175,7 @@ def test_attraction(operator_client: Client, hand_chain: HandChain) -> None:
         33.0,
         False,
     )
-    assert candidate["reasons"][0].startswith("2 of its 2 supply links are in control")
+    assert candidate["reasons"][0].startswith("2 of its 2 supply links are in Control chips: 25 points for focus.")
 
 
 def test_outlook_defaults(operator_client: Client) -> None:

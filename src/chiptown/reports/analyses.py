@@ -351,7 +351,12 @@ def gap_rows(live: Live, *, top: int = TOP_CANDIDATES) -> list[GapRow]:
     if not found:
         return []
     profiles = selectors.attraction_profiles_load(chain)
-    ranked = {(gap.kind, gap.category): attraction.candidates(chain, profiles, gap, top=top) for gap in found}
+    ranked = {
+        (gap.kind, gap.category): attraction.candidates(
+            chain, profiles, gap, top=top, category_name=live.category_name(gap.category_code)
+        )
+        for gap in found
+    }
     ids = [pk for gap in found for pk in gap.buyer_organisation_ids]
     ids += [c.organisation_id for chosen in ranked.values() for c in chosen]
     names = live.organisations(ids)

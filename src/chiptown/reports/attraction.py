@@ -169,8 +169,11 @@ class Candidate:
     reasons: tuple[str, ...]
 
 
-def candidates(chain: ChainColumns, extra: AttractionProfiles, gap: Gap, *, top: int = 10) -> list[Candidate]:
-    """The `top` organisations outside the park best placed to fill `gap`, by fit score (module docstring)."""
+def candidates(
+    chain: ChainColumns, extra: AttractionProfiles, gap: Gap, *, top: int = 10, category_name: str = ""
+) -> list[Candidate]:
+    """The `top` organisations outside the park best placed to fill `gap`, by fit score (module docstring); the
+    reasons name the category `category_name` (its code when not given)."""
     if isinstance(top, bool) or not isinstance(top, int) or top < 1:
         raise ChipTownError(
             gettext("The number of candidates to list must be a whole number of at least 1."),
@@ -224,6 +227,7 @@ def candidates(chain: ChainColumns, extra: AttractionProfiles, gap: Gap, *, top:
             grade=(int(aec[i]), int(asil[i])),
             iatf=bool(iatf[i]),
             band=SIZE_BANDS[int(bands[i])],
+            category_name=category_name or gap.category_code,
         )
         for i in order.tolist()
     ]
@@ -242,11 +246,12 @@ def _candidate(
     grade: tuple[int, int],
     iatf: bool,
     band: str,
+    category_name: str,
 ) -> Candidate:
     focus, qualification, scale, buyers_points = points
     aec_grade = _label(AEC_Q100_RANKS, grade[0])
     asil_level = _label(ASIL_RANKS, grade[1])
-    code = gap.category_code
+    code = category_name
     reasons = [
         gettext("%(links)d of its %(total)d supply links are in %(category)s: %(points)s points for focus.")
         % {"links": links[0], "total": links[1], "category": code, "points": f"{focus:g}"},

@@ -227,7 +227,9 @@ def _attraction(snapshot: dict[str, Any], chain: analytics.ChainColumns, names: 
                         "country": chain.country_labels[int(chain.country[c.supplier])],
                         "reasons": list(c.reasons),
                     }
-                    for c in attraction.candidates(chain, profiles, gap, top=TOP_CANDIDATES)
+                    for c in attraction.candidates(
+                        chain, profiles, gap, top=TOP_CANDIDATES, category_name=names.category(gap.category_code)
+                    )
                 ],
             }
         )
