@@ -158,6 +158,7 @@ def test_the_demo_notice_is_shown_only_for_demo_data(small_figures: dict[str, An
     demo["is_demo"] = True
     html = report_html(figures=demo, language="en", edition=None)
     assert '<strong class="running-demo">Demo data</strong>' in html
+    assert '<div class="demo-strip">Demo data: generated, not real.</div>' in html
     assert "Every figure in this report is computed from generated demo data" in html
     assert all("<!-- DEMO DATA -->" in chart for chart in _charts(html))
 
