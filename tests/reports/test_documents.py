@@ -103,6 +103,16 @@ def test_english_report_has_every_section_and_the_worked_out_numbers(small_figur
     assert "4 supply links between them are in mass production" in text
     assert "50.0% of these links come from suppliers in China and 25.0% from suppliers in the park." in text
     assert "82.5% of a car's chips come from China and 7.5% from the park" in text
+    assert (
+        "Control chips are the least localised category (30.0% domestic by volume), Power chips the most (100.0%)"
+        in text
+    )
+    assert "The largest chokepoint is Fremd GmbH: if it failed, 2 buyers would lose 1.40 buyer-category shares" in text
+    # The gaps tie on volume (1.00 each); abroad comes first, then the category order.
+    assert (
+        "The largest gap for investment attraction is Control chips: 1 of the 2 buyers in the park that use them "
+        "get them only from abroad." in text
+    )
     # Localisation, concentration, single sources and chokepoints as the tables print them.
     assert _row(html, "Control chips")[:7] == ["Control chips", "3", "2", "33.3%", "33.3%", "30.0%", "30.0%"]
     assert _row(html, "Power chips")[:7] == ["Power chips", "1", "1", "100.0%", "0.0%", "100.0%", "0.0%"]
@@ -110,6 +120,16 @@ def test_english_report_has_every_section_and_the_worked_out_numbers(small_figur
     assert _row(html, "1") == ["1", "Fremd GmbH Foreign", "DE", "1.40", "2", "1"]
     assert _row(html, "Whole vehicle") == ["Whole vehicle", "40", "100.0%", "82.5%", "7.5%"]
     assert "Left out for lack of data: Memory chips (5 chips per vehicle)." in text
+    # Gaps: Tier One gets control chips only from Fremd (abroad), power chips only from Bravo (outside the park).
+    assert (
+        "1 of the 2 buyers in the park that use this category get it only from outside the park "
+        "(1.00 buyer-category shares of volume)." in text
+    )
+    assert "1 of the 2 buyers in the park that use this category get it only from abroad" in text
+    assert (
+        "The one buyer in the park that uses this category gets it only from outside the park "
+        "(1.00 buyer-category shares of volume)." in text
+    )
     assert "Counted by hand for the tests." in text
     # Tables in order: localisation, the vehicle, concentration, single sources by category.
     control, power = _rows(html, "Control chips"), _rows(html, "Power chips")
