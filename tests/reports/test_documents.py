@@ -131,6 +131,10 @@ def test_english_report_has_every_section_and_the_worked_out_numbers(small_figur
         "(1.00 buyer-category shares of volume)." in text
     )
     assert "Counted by hand for the tests." in text
+    assert (
+        "2 buyer-category pairs have exactly one supplier in mass production: in 1 of these pairs the supplier is "
+        "abroad, and in 2 the buyer is in the park." in text
+    )
     # Tables in order: localisation, the vehicle, concentration, single sources by category.
     control, power = _rows(html, "Control chips"), _rows(html, "Power chips")
     assert control[2] == ["Control chips", "5,800", "2", "Highly concentrated"]
