@@ -146,6 +146,12 @@ def test_english_report_has_every_section_and_the_worked_out_numbers(small_figur
         "Fremd GmbH Foreign",
         "DE",
     ]
+    # The outlook's assumptions as people read them: counts grouped, shares as percentages.
+    assert _row(html, "Chips per vehicle, low")[:2] == ["Chips per vehicle, low", "1,000"]
+    assert _row(html, "Share of chips: Control chips")[:2] == ["Share of chips: Control chips", "18.0%"]
+    assert _row(html, "New-vehicle market (vehicles)")[:2] == ["New-vehicle market (vehicles)", "34,425,887"]
+    assert _row(html, "New-vehicle market in earlier years")[1] == "flat at 34,425,887"
+    assert _row(html, "Growth of the new-vehicle market a year")[1] == "0.0%"
     # No competition or conference in the data, no earlier edition: one line each.
     assert "No competition results for 2026 are in this edition's data." in text
     assert "No conference of 2026 is in this edition's data." in text

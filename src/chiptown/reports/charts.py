@@ -96,7 +96,8 @@ def _svg(figure: Figure, *, demo: bool) -> str:
             ha="center",
             va="center",
         )
-        figure.text(0.995, 0.995, _("Demo data: generated, not real."), color=DEMO, fontsize=7, ha="right", va="top")
+        # Above the figure's top edge: the tight bounding box grows to hold it, so it never covers a legend.
+        figure.text(0.995, 1.0, _("Demo data: generated, not real."), color=DEMO, fontsize=7, ha="right", va="bottom")
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight", pad_inches=0.06)
     text = buffer.getvalue()

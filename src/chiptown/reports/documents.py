@@ -76,12 +76,30 @@ def _assumption_label(name: str, categories: dict[str, str]) -> str:
     return str(labels.get(name, name))
 
 
+def _assumption_value(name: str, value: Any) -> str:
+    """An assumption's value as people read it: shares as percentages, vehicle counts with thousands separators."""
+    text = str(value)
+    try:
+        number = float(text)
+    except ValueError:
+        # A value in words ("flat at 34425887"): group the long numbers inside it.
+        return re.sub(r"\d{5,}", lambda found: f"{int(found.group()):,}", text)
+    if name.startswith("category_mix.") or name in ("highly_automated_share", "market_growth"):
+        return f"{number * 100:,.1f}%"
+    return f"{number:,.0f}" if number == round(number) else f"{number:,}"
+
+
 def _outlook(figures: dict[str, Any]) -> dict[str, Any]:
     """The outlook with readable assumption names and the distinct sources of the sales series."""
     forecast = dict(figures.get("outlook") or {})
     categories = {row["code"]: row["name"] for row in figures.get("categories") or []}
     forecast["assumptions"] = [
-        {**row, "label": _assumption_label(row["name"], categories)} for row in forecast.get("assumptions") or []
+        {
+            **row,
+            "label": _assumption_label(row["name"], categories),
+            "shown": _assumption_value(row["name"], row["value"]),
+        }
+        for row in forecast.get("assumptions") or []
     ]
     sources: dict[str, list[int]] = {}
     for row in forecast.get("history") or []:
