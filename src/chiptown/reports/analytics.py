@@ -327,6 +327,8 @@ def vehicle_localisation(chain: ChainColumns, bom: Mapping[str, Any]) -> Vehicle
         )
     table = localisation(chain)
     index = {code: i for i, code in enumerate(chain.category_codes)}
+    # In the chain's category order, whatever order the counts came in (PostgreSQL's jsonb does not keep it).
+    counts = dict(sorted(counts.items(), key=lambda item: index[item[0]]))
     with_data = {code: n for code, n in counts.items() if n > 0 and not np.isnan(table.domestic_by_volume[index[code]])}
     no_data = tuple(code for code, n in counts.items() if n > 0 and code not in with_data)
     total = sum(with_data.values())

@@ -89,10 +89,7 @@ def _vehicle(snapshot: dict[str, Any], chain: analytics.ChainColumns, names: _Na
     chinese = (translation.get_language() or "").startswith("zh")
     name = (bom["name_zh"] or bom["name_en"]) if chinese else (bom["name_en"] or bom["name_zh"])
     try:
-        # In category order, so the result never depends on the order the counts were stored in.
-        counts = {code: bom["counts"][code] for code in chain.category_codes if code in bom["counts"]}
-        counts.update({code: n for code, n in bom["counts"].items() if code not in counts})
-        result = analytics.vehicle_localisation(chain, counts)
+        result = analytics.vehicle_localisation(chain, bom["counts"])
     except ChipTownError as exc:
         return {"name": name, "source": bom["source"], "error": exc.message}
     return {
