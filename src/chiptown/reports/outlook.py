@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from scipy.stats import norm
 
 from chiptown.core.errors import ChipTownError, Problem
@@ -27,7 +28,7 @@ CATEGORY_MIX_FILE = DATA_DIR / "category_mix.csv"
 # A local linear trend has three variances to estimate; fewer than six yearly points cannot pin them down.
 MIN_HISTORY_YEARS = 6
 MIX_TOLERANCE = 1e-6
-METHOD = (
+METHOD = gettext_noop(
     "local linear trend (statsmodels UnobservedComponents) on the logit of the NEV share of an assumed "
     "new-vehicle market, maximum likelihood"
 )
@@ -89,10 +90,14 @@ class Forecast:
     history: tuple[NevSalesYear, ...]
     years: tuple[ForecastYear, ...]
     level: float
-    method: str = METHOD
     market: MarketSize | None = None
     past_market_units: tuple[float, ...] = ()  # the assumed market of each history year
     market_growth: float = 0.0
+
+    @property
+    def method(self) -> str:
+        """How the forecast is made, in the reader's language."""
+        return _(METHOD)
 
     @property
     def caveat(self) -> str:
