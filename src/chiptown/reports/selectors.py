@@ -52,10 +52,7 @@ def chain_columns_load(
     counted = SupplyLink.objects.filter(status__in=list(statuses))
     if started_by is not None:
         counted = counted.filter(Q(since__isnull=True) | Q(since__lte=started_by))
-    links = list(
-        counted.order_by()
-        .values_list("supplier_id", "buyer_id", "category_id", "share")
-    )
+    links = list(counted.order_by().values_list("supplier_id", "buyer_id", "category_id", "share"))
     count = len(links)
     category_index = {code: i for i, code in enumerate(category_codes)}
     supplier_pk = np.fromiter((row[0] for row in links), dtype=np.int64, count=count)
