@@ -27,6 +27,13 @@ from tests.factories import SupplyLinkFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _no_report_layout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests check the registry's demo rows. `demo-data` also builds last year's demo report, whose PDF
+    layout costs seconds per run; that report is tested in tests/reports/test_demo.py, so here it skips WeasyPrint."""
+    monkeypatch.setattr("chiptown.reports.documents.report_pdf", lambda *, html: b"%PDF-1.7 (layout skipped)")
+
+
 def load_demo(*args: str) -> str:
     out = StringIO()
     call_command("demo_data", "--scale", "1", *args, verbosity=0, stdout=out, stderr=StringIO())
