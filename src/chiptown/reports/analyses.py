@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from chiptown.core.errors import ChipTownError, Problem
 from chiptown.reports import analytics, attraction, outlook, selectors
-from chiptown.reports.figures import HHI_HIGH, HHI_MODERATE
+from chiptown.reports.figures import HHI_HIGH, hhi_band
 from chiptown.reports.models import BillOfMaterials
 
 TOP_CHOKEPOINTS = 50
@@ -169,13 +169,6 @@ def vehicle_rate(live: Live, bom: BillOfMaterials) -> VehicleRate:
 
 
 # --- Concentration and single sources ------------------------------------------------------------------------
-
-
-def hhi_band(hhi: float | None) -> str:
-    """ "high" above figures.HHI_HIGH, "moderate" from HHI_MODERATE, "low" below, "none" without data."""
-    if hhi is None:
-        return "none"
-    return "high" if hhi > HHI_HIGH else "moderate" if hhi >= HHI_MODERATE else "low"
 
 
 @dataclass(frozen=True)

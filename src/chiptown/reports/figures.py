@@ -38,7 +38,8 @@ def _number(value: Any, digits: int = 4) -> float | None:
     return None if math.isnan(number) or math.isinf(number) else round(number, digits)
 
 
-def _hhi_band(hhi: float | None) -> str:
+def hhi_band(hhi: float | None) -> str:
+    """ "high" above HHI_HIGH, "moderate" from HHI_MODERATE, "low" below, "none" without data."""
     if hhi is None:
         return "none"
     return "high" if hhi > HHI_HIGH else "moderate" if hhi >= HHI_MODERATE else "low"
@@ -404,7 +405,7 @@ def figures_build(snapshot: dict[str, Any], *, sha256: str, previous: dict[str, 
             "name": names.category(code),
             "hhi": _number(concentration.hhi[i], 0),
             "suppliers": int(concentration.suppliers[i]),
-            "band": _hhi_band(_number(concentration.hhi[i], 0)),
+            "band": hhi_band(_number(concentration.hhi[i], 0)),
         }
         for i, code in enumerate(chain.category_codes)
     ]
