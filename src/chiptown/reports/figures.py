@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Collection
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from chiptown.core.errors import ChipTownError
-from chiptown.reports import analytics, attraction, outlook, scenarios
+from chiptown.reports import analytics, attraction, outlook, scenario_tables, scenarios
 from chiptown.reports.snapshots import chain_from, profiles_from, snapshot_is_demo
 
 FORMAT = 1
@@ -54,6 +55,12 @@ class _Names:
         first, second = ("name_zh", "name_en") if chinese else ("name_en", "name_zh")
         self.organisations = [a or b for a, b in zip(organisations[first], organisations[second], strict=True)]
         self.categories = {c["code"]: (c[first] or c[second]) for c in snapshot["categories"]}
+        self.is_demo = organisations["is_demo"]
+        self.index = {int(pk): i for i, pk in enumerate(snapshot["chain"]["organisation_ids"])}
+
+    def named(self, ids: Collection[int]) -> dict[int, tuple[str, bool]]:
+        """Name and demo flag per database id, as `scenario_tables.outcome` takes them."""
+        return {pk: (self.organisations[self.index[pk]], bool(self.is_demo[self.index[pk]])) for pk in ids}
 
     def category(self, code: str) -> str:
         return self.categories.get(code, code)
@@ -122,31 +129,38 @@ def _scenario_summary(
     description: str,
     result: scenarios.ScenarioResult,
     chain: analytics.ChainColumns,
+    qualifications: scenarios.SupplierQualifications,
     names: _Names,
 ) -> dict[str, Any]:
-    index = {int(pk): i for i, pk in enumerate(chain.organisation_ids.tolist())}
-    cells = result.cell_rows(chain, limit=TOP_SCENARIO_CELLS)
-    hit_buyers = np.unique(result.buyer)
+    table = scenario_tables.outcome(
+        chain,
+        qualifications,
+        result,
+        names=names.named,
+        category_names=names.categories,
+        hit_limit=TOP_SCENARIO_CELLS,
+        link_limit=0,
+    )
     return {
         "key": key,
         "title": title,
         "description": description,
-        "suppliers_taken_out": result.suppliers_taken_out,
-        "buyers_hit": result.buyers_hit,
-        "in_park_buyers_hit": int(chain.in_park[hit_buyers].sum()) if hit_buyers.size else 0,
-        "total_lost": _number(result.total_lost, 3),
-        "pairs_without_supplier": result.pairs_without_supplier,
-        "links_lost": len(result.lost_links),
-        "links_exposed": result.links_exposed,
+        "suppliers_taken_out": table.suppliers_taken_out,
+        "buyers_hit": table.buyers_hit,
+        "in_park_buyers_hit": table.buyers_hit_in_park,
+        "total_lost": _number(table.total_lost, 3),
+        "pairs_without_supplier": table.pairs_without_supplier,
+        "links_lost": table.links_lost,
+        "links_exposed": table.links_exposed,
         "cells": [
             {
-                "buyer": names.organisations[index[cell["buyer_id"]]],
-                "category": names.category(cell["category"]),
-                "lost_share": _number(cell["lost_share"]),
-                "left_without_supplier": cell["left_without_supplier"],
-                "alternatives": [names.organisations[index[a]] for a in cell["alternative_ids"]],
+                "buyer": hit.buyer.name,
+                "category": hit.category_name,
+                "lost_share": _number(hit.lost_share),
+                "left_without_supplier": hit.left_without_supplier,
+                "alternatives": [alternative.organisation.name for alternative in hit.alternatives],
             }
-            for cell in cells
+            for hit in table.hits
         ],
     }
 
@@ -170,6 +184,7 @@ def _scenarios(
                 _("The supplier whose loss would cost the most volume stops delivering."),
                 result,
                 chain,
+                qualifications,
                 names,
             )
         )
@@ -183,6 +198,7 @@ def _scenarios(
                 _("A shared shock (a fab fire, a sanctions list) takes out the three riskiest suppliers at once."),
                 result,
                 chain,
+                qualifications,
                 names,
             )
         )
@@ -197,6 +213,7 @@ def _scenarios(
                 _("Export controls stop every supplier in the foreign country the chain buys from most."),
                 result,
                 chain,
+                qualifications,
                 names,
             )
         )
