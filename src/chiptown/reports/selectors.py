@@ -174,6 +174,12 @@ def report_edition(*, year: int) -> ReportEdition | None:
     return ReportEdition.objects.defer("snapshot").select_related("job").filter(year=year).first()
 
 
+def report_edition_visible_to(*, year: int, user: Any) -> ReportEdition | None:
+    """The `year` edition if `user` may see it (published, or an operator: rule reports.view_reportedition)."""
+    edition = report_edition(year=year)
+    return edition if edition is not None and user.has_perm("reports.view_reportedition", edition) else None
+
+
 def report_documents(*, edition: ReportEdition) -> list[ReportDocument]:
     return list(edition.documents.defer("content").order_by("language", "kind"))
 

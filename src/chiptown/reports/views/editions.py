@@ -39,8 +39,8 @@ def _may_manage(request: HttpRequest) -> bool:
 
 
 def _edition_or_404(request: HttpRequest, year: int) -> ReportEdition:
-    edition = selectors.report_edition(year=year)
-    if edition is None or not (edition.is_published or _may_manage(request)):
+    edition = selectors.report_edition_visible_to(year=year, user=request.user)
+    if edition is None:
         raise Http404(_("There is no report for %(year)s.") % {"year": year})
     return edition
 
